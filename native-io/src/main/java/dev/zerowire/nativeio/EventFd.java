@@ -1,0 +1,60 @@
+package dev.zerowire.nativeio;
+
+import java.io.IOException;
+
+/**
+ * A non-blocking eventfd (eventfd(2)): how other threads wake the poller out of epoll_wait for
+ * registration changes and shutdown. {@link #signal()} is safe from any thread.
+ */
+public final class EventFd implements AutoCloseable {
+  private final int fd;
+  private final NativeMemory word = new NativeMemory(8); // the 8-byte counter read/write
+  private final NativeMemory one = new NativeMemory(8);
+  private volatile boolean closed;
+
+  public EventFd() throws IOException {
+    this.fd = Errors.check("eventfd", LibC.eventfd(0, Kernel.EFD_NONBLOCK | Kernel.EFD_CLOEXEC));
+    one.bytes.putLong(0, 1L);
+  }
+
+  public int fd() {
+    return fd;
+  }
+
+  /** Adds 1 to the counter, making the fd readable. EAGAIN (counter full) still means "signalled". */
+  public void signal() throws IOException {
+    if (closed) {
+      return;
+    }
+    long rc = LibC.write(fd, one.address, 8);
+    if (rc < 0) {
+      int errno = Errors.errno();
+      if (errno != Errno.EAGAIN && errno != Errno.EINTR) {
+        throw Errors.exception("write(eventfd)", errno);
+      }
+    }
+  }
+
+  /** Resets the counter to 0; returns the count read (0 when not signalled). Poller thread only. */
+  public long drain() throws IOException {
+    long rc = LibC.read(fd, word.address, 8);
+    if (rc < 0) {
+      int errno = Errors.errno();
+      if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+        return 0;
+      }
+      throw Errors.exception("read(eventfd)", errno);
+    }
+    return word.bytes.getLong(0);
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      LibC.close(fd);
+      word.free();
+      one.free();
+    }
+  }
+}
