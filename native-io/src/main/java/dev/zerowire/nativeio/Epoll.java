@@ -48,6 +48,9 @@ public final class Epoll implements AutoCloseable {
 
   /** EPOLL_CTL_DEL; an fd already closed (EBADF) or not registered (ENOENT) is not an error. */
   public void remove(int fd) throws IOException {
+    if (closed) {
+      return; // every registration went with the epoll fd
+    }
     int rc = LibC.epoll_ctl(epfd, Kernel.EPOLL_CTL_DEL, fd, null);
     if (rc < 0) {
       int errno = Errors.errno();
@@ -58,6 +61,9 @@ public final class Epoll implements AutoCloseable {
   }
 
   private void ctl(int op, int fd, int mask, long token, String what) throws IOException {
+    if (closed) {
+      throw new SocketClosedException(what + " on a closed epoll");
+    }
     ByteBuffer ev = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
     ev.putInt(0, mask).putLong(DATA_OFFSET, token);
     Errors.check(what, LibC.epoll_ctl(epfd, op, fd, ev.array()));

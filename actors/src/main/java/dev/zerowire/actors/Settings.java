@@ -1,0 +1,30 @@
+package dev.zerowire.actors;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The {@code zerowire} config section, read once per actor system. */
+record Settings(int pollerMaxEvents, int reaperMaxPerDrain, SocketOptions socket, Duration slowReleaseThreshold) {
+  static final String DISPATCHER = "zerowire.dispatcher";
+
+  static Settings from(Config root) {
+    Config c = root.getConfig("zerowire");
+    Config s = c.getConfig("socket");
+    SocketOptions socket = new SocketOptions(
+        SendMode.parse(s.getString("mode")),
+        Math.toIntExact(s.getBytes("zerocopy-threshold")),
+        s.getBytes("max-queued-bytes"),
+        s.getBytes("max-pinned-bytes"),
+        s.getDuration("drain-timeout"),
+        s.getDuration("reset-grace"),
+        s.getInt("adaptive.copied-to-switch"),
+        s.getDuration("adaptive.probe-interval"),
+        Math.toIntExact(s.getBytes("send-buffer-size")),
+        Math.toIntExact(s.getBytes("receive-buffer-size")),
+        s.getBoolean("tcp-nodelay"),
+        Math.toIntExact(s.getBytes("read-buffer-size")),
+        s.getInt("gather-limit"));
+    return new Settings(c.getInt("poller.max-events"), c.getInt("reaper.max-per-drain"), socket,
+        c.getDuration("slow-release-threshold"));
+  }
+}

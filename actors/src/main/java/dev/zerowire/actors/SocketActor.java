@@ -1,0 +1,841 @@
+package dev.zerowire.actors;
+
+import dev.zerowire.actors.InFlightTable.Entry;
+import dev.zerowire.actors.SocketProtocol.Abort;
+import dev.zerowire.actors.SocketProtocol.Close;
+import dev.zerowire.actors.SocketProtocol.Closed;
+import dev.zerowire.actors.SocketProtocol.Command;
+import dev.zerowire.actors.SocketProtocol.Connected;
+import dev.zerowire.actors.SocketProtocol.Event;
+import dev.zerowire.actors.SocketProtocol.Failed;
+import dev.zerowire.actors.SocketProtocol.GetStats;
+import dev.zerowire.actors.SocketProtocol.PeerClosed;
+import dev.zerowire.actors.SocketProtocol.Received;
+import dev.zerowire.actors.SocketProtocol.Refused;
+import dev.zerowire.actors.SocketProtocol.RefusalKind;
+import dev.zerowire.actors.SocketProtocol.Register;
+import dev.zerowire.actors.SocketProtocol.Released;
+import dev.zerowire.actors.SocketProtocol.ResumeReading;
+import dev.zerowire.actors.SocketProtocol.Send;
+import dev.zerowire.actors.SocketProtocol.SendReply;
+import dev.zerowire.actors.SocketProtocol.SuspendReading;
+import dev.zerowire.actors.SocketProtocol.WritingResumed;
+import dev.zerowire.nativeio.ErrorQueueHandler;
+import dev.zerowire.nativeio.ExtendedError;
+import dev.zerowire.nativeio.Kernel;
+import dev.zerowire.nativeio.NativeBuffer;
+import dev.zerowire.nativeio.NativeSocket;
+import dev.zerowire.nativeio.SendIds;
+import dev.zerowire.nativeio.SendVector;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.ReceiveBuilder;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * One socket: owns its fd, its write queue and in-flight table ({@link InFlightTable}), its
+ * zero-copy mode, limits and counters. Only this actor changes any of them.
+ *
+ * <h2>States (one behavior each)</h2>
+ *
+ * <pre>
+ *   connecting ──Writable, connected──▶ open ──Close──▶ closing(FLUSH → DRAIN) ──all done──▶ unregistering ──Unwatched──▶ stopped
+ *        │                               │                      │  drain timeout / error
+ *        └─ connect failed: stop         └─ Abort / error ──▶ closing(RESET) ──all done or grace over──┘
+ * </pre>
+ *
+ * <ul>
+ *   <li><b>open</b>: Sends are queued and flushed once per mailbox burst (a self {@code
+ *       FlushNow}), many small sends in one gathered sendmsg. Writes go until EAGAIN, then wait
+ *       for {@link Writable} (edge-triggered epoll).
+ *   <li><b>closing FLUSH</b>: new Sends are refused; the queue is written out; then SHUT_WR.
+ *   <li><b>closing DRAIN</b>: waits for the completions of every zero-copy send, up to the drain
+ *       timeout; then RESET.
+ *   <li><b>closing RESET</b>: unwritten sends fail at once; {@code connect(AF_UNSPEC)} resets a
+ *       TCP connection and purges the kernel's queues, whose completions then arrive; after the
+ *       reset grace, whatever the kernel never confirmed is withheld, never handed back.
+ *   <li><b>unregistering</b>: the fd has left epoll; waits for the reaper's {@link Unwatched},
+ *       then closes the fd, sends {@link Closed} and stops.
+ * </ul>
+ *
+ * <p>What must stay true: every Send gets exactly one outcome; no buffer goes back while the
+ * kernel may read it; the fd is closed only after it left epoll and the reaper. If the actor is
+ * stopped from outside (actor system shutdown), {@code PostStop} runs the same rules with a
+ * bounded synchronous drain.
+ */
+final class SocketActor extends AbstractBehavior<Command> {
+
+  // ----------------------------------------------------------------------- internal messages
+
+  /** From the poller: readable, hang-up, or (no error queue) an error. */
+  enum Readable implements SocketProtocol.SocketInternal { INSTANCE }
+
+  /** From the poller: the send buffer has room (or a connect finished). */
+  enum Writable implements SocketProtocol.SocketInternal { INSTANCE }
+
+  /** From the reaper: it will never read this socket's error queue again. */
+  enum Unwatched implements SocketProtocol.SocketInternal { INSTANCE }
+
+  /** From the reaper: completion ranges {@code lo[i]..hi[i]} read in one drain. */
+  record Completions(int[] lo, int[] hi, boolean[] copied, int count, List<ExtendedError> others)
+      implements SocketProtocol.SocketInternal {}
+
+  private enum FlushNow implements SocketProtocol.SocketInternal { INSTANCE }
+
+  private enum DrainTimeout implements SocketProtocol.SocketInternal { INSTANCE }
+
+  private enum ResetGraceOver implements SocketProtocol.SocketInternal { INSTANCE }
+
+  private enum UnwatchTimeout implements SocketProtocol.SocketInternal { INSTANCE }
+
+  private enum ProbeZeroCopy implements SocketProtocol.SocketInternal { INSTANCE }
+
+  private enum Phase { CONNECTING, OPEN, CLOSING, UNREGISTERING, STOPPED }
+
+  private enum ClosingStep { FLUSH, DRAIN, RESET }
+
+  /** What the actor needs from the runtime. */
+  record Runtime(Poller poller, ActorRef<Reaper.Command> reaper, ActorRef<SocketProtocol.ManagerCommand> manager,
+      Duration slowReleaseThreshold) {}
+
+  /** Who hears that the socket opened (Connected, or Accepted for a listener's handler) or failed to. */
+  interface OpenListener {
+    void opened(Connected connected);
+
+    void failed(Throwable cause);
+  }
+
+  static Behavior<Command> create(NativeSocket socket, SocketOptions options, Runtime runtime, boolean connecting,
+      OpenListener onOpen) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      SocketActor a = new SocketActor(ctx, timers, socket, options, runtime);
+      return a.start(connecting, onOpen);
+    }));
+  }
+
+  // ---------------------------------------------------------------------------------- state
+
+  private final TimerScheduler<Command> timers;
+  private final NativeSocket socket;
+  private final SocketOptions options;
+  private final Runtime runtime;
+  private final long token;
+  private final String name;
+  private final boolean datagram;
+  private final boolean tcp;
+  private final InFlightTable table = new InFlightTable();
+  private final SendVector vector;
+  private final NativeBuffer readBuffer;
+  private final List<Entry> finished = new ArrayList<>();
+  private final Set<ActorRef<SendReply>> refused = new LinkedHashSet<>();
+  private final List<ActorRef<Event>> closeWatchers = new ArrayList<>();
+
+  private boolean zeroCopyCapable;
+  private boolean watchedByReaper;
+  private ActorRef<Event> handler;
+  private boolean readingSuspended;
+  private boolean waitingWritable;
+  private boolean flushScheduled;
+  private boolean pausedForPinned;
+  private boolean refusingForRoom;
+  private boolean adaptiveZeroCopy = true;
+  private long copiedInARow;
+  private Phase phase = Phase.OPEN;
+  private ClosingStep closingStep;
+  private String closeHow = "closed";
+  private String failReason = "socket closed";
+
+  // counters
+  private long sends;
+  private long bytes;
+  private long sendCalls;
+  private long zeroCopySends;
+  private long completions;
+  private long copiedCompletions;
+  private long enobufsFallbacks;
+  private long modeSwitches;
+  private long released;
+  private long failed;
+  private long refusedCount;
+  private long withheld;
+
+  private SocketActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, NativeSocket socket,
+      SocketOptions options, Runtime runtime) {
+    super(ctx);
+    this.timers = timers;
+    this.socket = socket;
+    this.options = options;
+    this.runtime = runtime;
+    this.token = runtime.poller().newToken();
+    this.name = socket.kind() + "#" + token;
+    this.datagram = !socket.isStream() && socket.type() == Kernel.SOCK_DGRAM;
+    this.tcp = socket.isStream() && !socket.isUnix();
+    this.vector = new SendVector(datagram ? Kernel.UIO_MAXIOV : options.gatherLimit());
+    this.readBuffer = NativeBuffer.allocate(datagram ? 65536 : options.readBufferSize());
+  }
+
+  private Behavior<Command> start(boolean connecting, OpenListener onOpen) {
+    try {
+      configure();
+      runtime.poller().register(Poller.Registration.socket(token, socket.fd(), getContext().getSelf(),
+          zeroCopyCapable ? runtime.reaper() : null));
+      if (zeroCopyCapable) {
+        runtime.reaper().tell(new Reaper.Watch(token, socket, getContext().getSelf()));
+        watchedByReaper = true;
+      }
+    } catch (IOException | RuntimeException e) {
+      onOpen.failed(e);
+      runtime.poller().deregister(token, socket.fd());
+      socket.close();
+      releaseNativeResources();
+      phase = Phase.STOPPED;
+      return Behaviors.stopped();
+    }
+    if (connecting) {
+      this.onOpen = onOpen;
+      phase = Phase.CONNECTING;
+      return next();
+    }
+    onOpen.opened(connected());
+    phase = Phase.OPEN;
+    return next();
+  }
+
+  private void configure() throws IOException {
+    if (!socket.isUnix() && options.mode() != SendMode.COPY) {
+      zeroCopyCapable = socket.setZeroCopy(true).enabled();
+    }
+    if (options.sendBufferSize() > 0) {
+      socket.setSendBufferSize(options.sendBufferSize());
+    }
+    if (options.receiveBufferSize() > 0) {
+      socket.setReceiveBufferSize(options.receiveBufferSize());
+    }
+    if (tcp && options.tcpNoDelay()) {
+      socket.setTcpNoDelay(true);
+    }
+  }
+
+  private Connected connected() {
+    return new Connected(getContext().getSelf(), address(true), address(false), zeroCopyCapable);
+  }
+
+  private SocketAddress address(boolean local) {
+    try {
+      return local ? socket.localAddress() : socket.remoteAddress();
+    } catch (IOException | RuntimeException e) {
+      return null; // e.g. an unnamed AF_UNIX socketpair end
+    }
+  }
+
+  // ============================================================================== behaviors
+
+  /**
+   * The behavior for the current phase, after moving the close sequence on as far as the state
+   * allows. Every handler ends here, so a transition made deep inside (a flush that finished the
+   * queue, a completion that emptied the table) is never lost.
+   */
+  private Behavior<Command> next() {
+    if (phase == Phase.CLOSING) {
+      if (closingStep == ClosingStep.FLUSH && !table.hasUnwritten()) {
+        beginDrain();
+      }
+      if (table.isEmpty()) {
+        unregister();
+      }
+    }
+    return switch (phase) {
+      case CONNECTING -> connecting == null ? connecting = buildConnecting() : connecting;
+      case OPEN -> this;
+      case CLOSING -> closing == null ? closing = buildClosing() : closing;
+      case UNREGISTERING -> unregistering == null ? unregistering = buildUnregistering() : unregistering;
+      case STOPPED -> Behaviors.stopped();
+    };
+  }
+
+  private Receive<Command> connecting;
+  private Receive<Command> closing;
+  private Receive<Command> unregistering;
+  private OpenListener onOpen;
+
+  private Receive<Command> buildConnecting() {
+    return withPostStop(newReceiveBuilder()
+        .onMessageEquals(Writable.INSTANCE, () -> {
+          try {
+            socket.finishConnect();
+          } catch (IOException e) {
+            onOpen.failed(e);
+            closeHow = "connect failed: " + e.getMessage();
+            unregister();
+            return next();
+          }
+          onOpen.opened(connected());
+          phase = Phase.OPEN;
+          return next();
+        })
+        .onMessage(GetStats.class, this::onGetStats)
+        .onAnyMessage(m -> Behaviors.same()));
+  }
+
+  @Override
+  public Receive<Command> createReceive() { // open
+    return withPostStop(newReceiveBuilder()
+        .onMessage(Send.class, this::onSend)
+        .onMessageEquals(FlushNow.INSTANCE, this::onFlushNow)
+        .onMessageEquals(Writable.INSTANCE, this::onWritable)
+        .onMessageEquals(Readable.INSTANCE, this::read)
+        .onMessage(Completions.class, this::onCompletions)
+        .onMessage(Register.class, this::onRegister)
+        .onMessageEquals(SuspendReading.INSTANCE, this::onSuspend)
+        .onMessageEquals(ResumeReading.INSTANCE, this::onResume)
+        .onMessage(GetStats.class, this::onGetStats)
+        .onMessageEquals(ProbeZeroCopy.INSTANCE, this::onProbe)
+        .onMessage(Close.class, c -> {
+          beginClose(c.replyTo());
+          return next();
+        })
+        .onMessage(Abort.class, a -> {
+          watch(a.replyTo());
+          reset("aborted", name + " was aborted");
+          return next();
+        }));
+  }
+
+  private Receive<Command> buildClosing() {
+    return withPostStop(newReceiveBuilder()
+        .onMessage(Send.class, s -> {
+          refuse(s, RefusalKind.CLOSED, name + " is closing");
+          return next();
+        })
+        .onMessageEquals(FlushNow.INSTANCE, this::onFlushNow)
+        .onMessageEquals(Writable.INSTANCE, this::onWritable)
+        .onMessageEquals(Readable.INSTANCE, this::read)
+        .onMessage(Completions.class, this::onCompletions)
+        .onMessage(Register.class, this::onRegister)
+        .onMessageEquals(SuspendReading.INSTANCE, this::onSuspend)
+        .onMessageEquals(ResumeReading.INSTANCE, this::onResume)
+        .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(Close.class, c -> {
+          watch(c.replyTo());
+          return next();
+        })
+        .onMessage(Abort.class, a -> {
+          watch(a.replyTo());
+          if (closingStep != ClosingStep.RESET) {
+            reset("aborted", name + " was aborted");
+          }
+          return next();
+        })
+        .onMessageEquals(DrainTimeout.INSTANCE, () -> {
+          if (closingStep != ClosingStep.RESET) {
+            reset(closeHow + " (reset after drain timeout)", name + ": drain timeout, the kernel did not finish in "
+                + options.drainTimeout().toMillis() + " ms");
+          }
+          return next();
+        })
+        .onMessageEquals(ResetGraceOver.INSTANCE, () -> {
+          table.forgetAll(finished); // the kernel never confirmed these: withheld, never handed back
+          emit();
+          unregister();
+          return next();
+        })
+        .onAnyMessage(m -> next()));
+  }
+
+  private Receive<Command> buildUnregistering() {
+    return withPostStop(newReceiveBuilder()
+        .onMessage(Send.class, s -> {
+          refuse(s, RefusalKind.CLOSED, name + " is closed");
+          return next();
+        })
+        .onMessage(Completions.class, this::onCompletions)
+        .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(Close.class, c -> {
+          watch(c.replyTo());
+          return next();
+        })
+        .onMessage(Abort.class, a -> {
+          watch(a.replyTo());
+          return next();
+        })
+        .onMessageEquals(Unwatched.INSTANCE, this::finishClose)
+        .onMessageEquals(UnwatchTimeout.INSTANCE, this::finishClose)
+        .onAnyMessage(m -> next()));
+  }
+
+  private Receive<Command> withPostStop(ReceiveBuilder<Command> b) {
+    return b.onSignal(PostStop.class, s -> onPostStop()).build();
+  }
+
+  // =============================================================================== sending
+
+  private Behavior<Command> onSend(Send s) {
+    String invalid = validate(s);
+    if (invalid != null) {
+      refuse(s, RefusalKind.INVALID, invalid);
+      return next();
+    }
+    long size = s.size();
+    if (refusingForRoom || table.queuedBytes() + size > options.maxQueuedBytes()) {
+      refusingForRoom = true;
+      refused.add(s.replyTo());
+      refuse(s, RefusalKind.NO_ROOM, name + " has " + table.queuedBytes() + " bytes queued; bound "
+          + options.maxQueuedBytes() + ": wait for WritingResumed");
+      return next();
+    }
+    table.add(s.buffers(), size, s, System.nanoTime());
+    sends++;
+    if (!flushScheduled) { // once per mailbox burst: the sends behind this one gather into one call
+      flushScheduled = true;
+      getContext().getSelf().tell(FlushNow.INSTANCE);
+    }
+    return next();
+  }
+
+  private String validate(Send s) {
+    String what = "Send " + s.correlationId() + " to " + name;
+    if (s.buffers().isEmpty()) {
+      return what + " has no buffers";
+    }
+    long size = 0;
+    for (NativeBuffer b : s.buffers()) {
+      if (b.isReleased()) {
+        return what + " holds a released buffer";
+      }
+      size += b.length();
+    }
+    if (size == 0 && !datagram) {
+      return what + " is empty (0 bytes)";
+    }
+    if (size > options.maxQueuedBytes()) {
+      return what + " is " + size + " bytes: it can never fit the queue bound of " + options.maxQueuedBytes() + " bytes";
+    }
+    if (datagram && size > (socket.family() == Kernel.AF_INET6 ? 65527 : 65507)) {
+      return what + " is " + size + " bytes: larger than any UDP datagram";
+    }
+    if (datagram && s.buffers().size() > Kernel.UIO_MAXIOV) {
+      return what + " has " + s.buffers().size() + " buffers; a datagram takes at most " + Kernel.UIO_MAXIOV;
+    }
+    return null;
+  }
+
+  private void refuse(Send s, RefusalKind kind, String reason) {
+    refusedCount++;
+    s.replyTo().tell(new Refused(s.correlationId(), s.buffers(), kind, reason));
+  }
+
+  private Behavior<Command> onFlushNow() {
+    flushScheduled = false;
+    flush();
+    return next();
+  }
+
+  private Behavior<Command> onWritable() {
+    waitingWritable = false;
+    flush();
+    return next();
+  }
+
+  private boolean zeroCopyNow() {
+    return zeroCopyCapable
+        && (options.mode() == SendMode.ZEROCOPY || (options.mode() == SendMode.ADAPTIVE && adaptiveZeroCopy));
+  }
+
+  /** Writes until the queue is empty, the kernel says EAGAIN, or too much is pinned. */
+  private void flush() {
+    if (phase != Phase.OPEN && !(phase == Phase.CLOSING && closingStep == ClosingStep.FLUSH)) {
+      return;
+    }
+    while (!waitingWritable) {
+      if (table.pinnedBytes() >= options.maxPinnedBytes()) {
+        pausedForPinned = true; // completions resume writing
+        break;
+      }
+      boolean zc = table.gather(vector, Long.MAX_VALUE, options.zeroCopyThreshold(), zeroCopyNow(), datagram);
+      if (vector.count() == 0) {
+        break;
+      }
+      long n;
+      try {
+        n = socket.send(vector, zc);
+        if (n == NativeSocket.NO_BUFFERS) { // optmem/memlock: the same bytes again, copied
+          enobufsFallbacks++;
+          JfrEvents.EnobufsFallback ev = new JfrEvents.EnobufsFallback();
+          if (ev.shouldCommit()) {
+            ev.socket = name;
+            ev.bytes = vector.totalBytes();
+            ev.commit();
+          }
+          zc = false;
+          n = socket.send(vector, false);
+        }
+      } catch (IOException e) {
+        reset("failed: " + e.getMessage(), "send on " + name + " failed: " + e.getMessage());
+        return;
+      }
+      if (n == NativeSocket.WOULD_BLOCK || n == 0) {
+        waitingWritable = true;
+        break;
+      }
+      sendCalls++;
+      bytes += n;
+      if (zc) {
+        zeroCopySends++;
+      }
+      table.written(n, zc, System.nanoTime(), finished);
+      emit();
+    }
+    maybeResumeWriting();
+  }
+
+  private void maybeResumeWriting() {
+    if (refusingForRoom && table.queuedBytes() <= options.maxQueuedBytes() / 2) {
+      refusingForRoom = false;
+      for (ActorRef<SendReply> r : refused) {
+        r.tell(new WritingResumed(getContext().getSelf()));
+      }
+      refused.clear();
+    }
+  }
+
+  // =========================================================================== completions
+
+  private Behavior<Command> onCompletions(Completions c) {
+    long ids = 0;
+    long copiedIds = 0;
+    int before = finished.size();
+    for (int i = 0; i < c.count(); i++) {
+      long len = SendIds.rangeLength(c.lo()[i], c.hi()[i]);
+      completions++;
+      ids += len;
+      if (c.copied()[i]) {
+        copiedIds += len;
+        copiedInARow += len;
+      } else {
+        copiedInARow = 0;
+      }
+      long unknown = table.complete(c.lo()[i], c.hi()[i], c.copied()[i], finished);
+      if (unknown > 0) {
+        getContext().getLog().warn("{}: completion {}..{} named {} id(s) not in flight (counted, ignored)",
+            name, SendIds.toString(c.lo()[i]), SendIds.toString(c.hi()[i]), unknown);
+      }
+    }
+    copiedCompletions += copiedIds;
+    for (ExtendedError e : c.others()) {
+      getContext().getLog().debug("{}: error-queue message that is not a completion: {}", name, e);
+    }
+    JfrEvents.CompletionBatch ev = new JfrEvents.CompletionBatch();
+    if (ev.shouldCommit()) {
+      ev.socket = name;
+      ev.ranges = c.count();
+      ev.ids = ids;
+      ev.copiedIds = copiedIds;
+      ev.released = finished.size() - before;
+      ev.commit();
+    }
+    emit();
+    if (options.mode() == SendMode.ADAPTIVE && adaptiveZeroCopy && copiedInARow >= options.adaptiveCopiedToSwitch()) {
+      switchMode(false, copiedInARow + " completions in a row came back COPIED");
+      timers.startSingleTimer(ProbeZeroCopy.INSTANCE, options.adaptiveProbeInterval());
+    }
+    if (pausedForPinned && table.pinnedBytes() < options.maxPinnedBytes()) {
+      pausedForPinned = false;
+      flush();
+    }
+    return next();
+  }
+
+  private Behavior<Command> onProbe() {
+    if (options.mode() == SendMode.ADAPTIVE && !adaptiveZeroCopy) {
+      switchMode(true, "probe after " + options.adaptiveProbeInterval().toMillis() + " ms in copy mode");
+    }
+    return next();
+  }
+
+  private void switchMode(boolean toZeroCopy, String why) {
+    adaptiveZeroCopy = toZeroCopy;
+    copiedInARow = 0;
+    modeSwitches++;
+    getContext().getLog().debug("{}: adaptive switch to {}: {}", name, toZeroCopy ? "zero copy" : "copy", why);
+    JfrEvents.ModeSwitch ev = new JfrEvents.ModeSwitch();
+    if (ev.shouldCommit()) {
+      ev.socket = name;
+      ev.toZeroCopy = toZeroCopy;
+      ev.why = why;
+      ev.commit();
+    }
+  }
+
+  /** Sends the outcome of every finished entry, exactly once each. */
+  private void emit() {
+    if (finished.isEmpty()) {
+      return;
+    }
+    long now = System.nanoTime();
+    for (Entry e : finished) {
+      Send s = (Send) e.owner;
+      if (e.withheld) {
+        withheld++;
+        failed++;
+        getContext().getLog().error("{}: Send {} ({} bytes) withheld: the kernel never confirmed it let go of the buffers",
+            name, s.correlationId(), e.size);
+        s.replyTo().tell(new Failed(s.correlationId(), s.buffers(), failReason, e.anyWritten(), true));
+      } else if (e.abandoned) {
+        failed++;
+        s.replyTo().tell(new Failed(s.correlationId(), s.buffers(), failReason, e.anyWritten(), false));
+      } else {
+        released++;
+        s.replyTo().tell(new Released(s.correlationId(), s.buffers(), e.copied));
+        long nanos = now - e.writtenNanos;
+        if (e.usedZeroCopy && nanos > runtime.slowReleaseThreshold().toNanos()) {
+          JfrEvents.SlowRelease ev = new JfrEvents.SlowRelease();
+          if (ev.shouldCommit()) {
+            ev.socket = name;
+            ev.correlationId = s.correlationId();
+            ev.bytes = e.size;
+            ev.nanos = nanos;
+            ev.commit();
+          }
+        }
+      }
+    }
+    finished.clear();
+  }
+
+  // ================================================================================ reading
+
+  private Behavior<Command> onRegister(Register r) {
+    handler = r.handler();
+    return read();
+  }
+
+  private Behavior<Command> onSuspend() {
+    readingSuspended = true;
+    return next();
+  }
+
+  private Behavior<Command> onResume() {
+    readingSuspended = false;
+    return read(); // edge-triggered: data that came while suspended raised no new edge
+  }
+
+  /** Reads until EAGAIN (up to 16 reads a turn, then yields to the mailbox), delivering to the handler. */
+  private Behavior<Command> read() {
+    if (handler == null || readingSuspended || peerClosed) {
+      return next();
+    }
+    for (int i = 0; i < 16; i++) {
+      long n;
+      try {
+        n = socket.recv(readBuffer, 0, readBuffer.length());
+      } catch (IOException e) {
+        reset("failed: " + e.getMessage(), "receive on " + name + " failed: " + e.getMessage());
+        return next();
+      }
+      if (n == NativeSocket.WOULD_BLOCK) {
+        return next();
+      }
+      if (n == 0 && !datagram) {
+        peerClosed = true;
+        handler.tell(new PeerClosed(getContext().getSelf()));
+        if (phase == Phase.OPEN) {
+          closeHow = "peer closed";
+          beginClose(null);
+        }
+        return next();
+      }
+      byte[] data = new byte[(int) n];
+      readBuffer.get(0, data, 0, data.length);
+      handler.tell(new Received(getContext().getSelf(), data));
+    }
+    getContext().getSelf().tell(Readable.INSTANCE); // more may wait: yield to the mailbox first
+    return next();
+  }
+
+  private boolean peerClosed;
+
+  // ================================================================================ closing
+
+  private void watch(ActorRef<Event> replyTo) {
+    if (replyTo != null && !closeWatchers.contains(replyTo)) {
+      closeWatchers.add(replyTo);
+    }
+  }
+
+  private void beginClose(ActorRef<Event> replyTo) {
+    watch(replyTo);
+    phase = Phase.CLOSING;
+    closingStep = ClosingStep.FLUSH;
+    failReason = name + " closed before this Send was written";
+    refuseWaitingSenders();
+    flush();
+  }
+
+  private void refuseWaitingSenders() {
+    for (ActorRef<SendReply> r : refused) {
+      r.tell(new WritingResumed(getContext().getSelf())); // their retry will be refused as CLOSED
+    }
+    refused.clear();
+    refusingForRoom = false;
+  }
+
+  /** Everything is written: half-close, then wait for completions up to the drain timeout. */
+  private void beginDrain() {
+    closingStep = ClosingStep.DRAIN;
+    if (socket.isStream()) {
+      try {
+        socket.shutdownOutput();
+      } catch (IOException e) {
+        getContext().getLog().debug("{}: shutdown(SHUT_WR): {}", name, e.getMessage());
+      }
+    }
+    timers.startSingleTimer(DrainTimeout.INSTANCE, options.drainTimeout());
+  }
+
+  /** Abort, error, or drain timeout: nothing more is written; wait only for what the kernel holds. */
+  private void reset(String how, String reason) {
+    closeHow = how;
+    failReason = reason;
+    phase = Phase.CLOSING;
+    closingStep = ClosingStep.RESET;
+    timers.cancel(DrainTimeout.INSTANCE);
+    refuseWaitingSenders();
+    table.abandonUnwritten(finished);
+    emit();
+    if (tcp && table.pinnedEntries() > 0) {
+      try {
+        socket.disconnect(); // RST; purges write and retransmit queues so completions come
+      } catch (IOException e) {
+        getContext().getLog().debug("{}: connect(AF_UNSPEC): {}", name, e.getMessage());
+      }
+    }
+    timers.startSingleTimer(ResetGraceOver.INSTANCE, options.resetGrace());
+  }
+
+  /** Leaves epoll now, and the reaper by handshake; the fd is closed when the reaper confirms. */
+  private void unregister() {
+    timers.cancel(DrainTimeout.INSTANCE);
+    timers.cancel(ResetGraceOver.INSTANCE);
+    timers.cancel(ProbeZeroCopy.INSTANCE);
+    runtime.poller().deregister(token, socket.fd());
+    phase = Phase.UNREGISTERING;
+    if (watchedByReaper) {
+      runtime.reaper().tell(new Reaper.Unwatch(token));
+      timers.startSingleTimer(UnwatchTimeout.INSTANCE, Duration.ofSeconds(5));
+    } else {
+      getContext().getSelf().tell(Unwatched.INSTANCE);
+    }
+  }
+
+  private Behavior<Command> finishClose() {
+    watchedByReaper = false;
+    table.forgetAll(finished); // empty unless the reaper handshake timed out
+    emit();
+    closeNow();
+    return next();
+  }
+
+  /** Closes the fd, frees native memory, tells everyone. The last step of every path. */
+  private void closeNow() {
+    socket.close();
+    releaseNativeResources();
+    phase = Phase.STOPPED;
+    SocketStats stats = stats();
+    Closed closed = new Closed(getContext().getSelf(), closeHow, stats);
+    watch(handler);
+    for (ActorRef<Event> w : closeWatchers) {
+      w.tell(closed);
+    }
+    runtime.manager().tell(new Manager.SocketFinished(stats));
+  }
+
+  private void releaseNativeResources() {
+    vector.free();
+    if (!readBuffer.isReleased()) {
+      readBuffer.release();
+    }
+  }
+
+  /**
+   * Stopped from outside (actor system shutdown, parent stopped): the same rules, synchronously
+   * and bounded, because no more messages will come. On a virtual thread the short sleeps park.
+   */
+  private Behavior<Command> onPostStop() {
+    if (phase == Phase.STOPPED) {
+      return Behaviors.same();
+    }
+    closeHow = "stopped";
+    failReason = name + " was stopped (actor system shutdown?)";
+    table.abandonUnwritten(finished);
+    emit();
+    if (table.pinnedEntries() > 0) {
+      if (tcp) {
+        try {
+          socket.disconnect();
+        } catch (IOException e) {
+          getContext().getLog().debug("{}: connect(AF_UNSPEC): {}", name, e.getMessage());
+        }
+      }
+      drainSynchronously(System.nanoTime() + options.resetGrace().toNanos());
+    }
+    table.forgetAll(finished);
+    emit();
+    runtime.poller().deregister(token, socket.fd());
+    if (watchedByReaper) {
+      runtime.reaper().tell(new Reaper.Unwatch(token));
+    }
+    closeNow();
+    return Behaviors.same();
+  }
+
+  /** Reads the error queue here, until nothing is pinned or the deadline passes. */
+  private void drainSynchronously(long deadlineNanos) {
+    ErrorQueueHandler direct = new ErrorQueueHandler() {
+      @Override
+      public void onCompletion(int lo, int hi, boolean copied) {
+        table.complete(lo, hi, copied, finished);
+      }
+
+      @Override
+      public void onOtherError(ExtendedError error) {}
+    };
+    while (table.pinnedEntries() > 0 && System.nanoTime() < deadlineNanos) {
+      try {
+        if (socket.drainErrorQueue(direct, 1024) == 0) {
+          Thread.sleep(1);
+        }
+      } catch (IOException | RuntimeException e) {
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      emit();
+    }
+  }
+
+  // ================================================================================= stats
+
+  private Behavior<Command> onGetStats(GetStats g) {
+    g.replyTo().tell(stats());
+    return next();
+  }
+
+  private SocketStats stats() {
+    return new SocketStats(sends, bytes, sendCalls, zeroCopySends, completions, copiedCompletions,
+        enobufsFallbacks, modeSwitches, table.pinnedEntries(), table.pinnedBytes(), table.peakPinnedBytes(),
+        released, failed, refusedCount, withheld, table.unknownIds());
+  }
+}

@@ -1,0 +1,107 @@
+package dev.zerowire.actors;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * zerowire inside an actor system: a Pekko Typed {@link Extension}. {@code ZeroWire.get(system)}
+ * starts it on first use in the user's own ActorSystem (embedded); {@link #startStandalone} makes
+ * a system of its own.
+ *
+ * <p>What it starts: the poller thread (the only platform thread, blocked in epoll_wait), the
+ * reaper and the manager (actors on the {@code zerowire.dispatcher} virtual-thread dispatcher).
+ * At shutdown, a CoordinatedShutdown task in {@code service-stop} closes every socket through the
+ * same drain rules as {@code Close} and waits for them; when the system has terminated the poller
+ * thread stops and epoll and its eventfd are closed. No thread, fd or pinned buffer outlives the
+ * system.
+ */
+public final class ZeroWire implements Extension {
+
+  /** The extension id: {@code ZeroWire.ID.apply(system)} is {@code ZeroWire.get(system)}. */
+  public static final ExtensionId<ZeroWire> ID = new ExtensionId<>() {
+    @Override
+    public ZeroWire createExtension(ActorSystem<?> system) {
+      return new ZeroWire(system);
+    }
+  };
+
+  public static ZeroWire get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  /** A new actor system of its own, with zerowire started in it. Terminate the system to stop. */
+  public static ActorSystem<Void> startStandalone(String name, Config config) {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, config.withFallback(ConfigFactory.load()));
+    get(system);
+    return system;
+  }
+
+  /** {@link #startStandalone(String, Config)} with the default config. */
+  public static ActorSystem<Void> startStandalone(String name) {
+    return startStandalone(name, ConfigFactory.empty());
+  }
+
+  private final ActorSystem<?> system;
+  private final Settings settings;
+  private final Poller poller;
+  private final ActorRef<Reaper.Command> reaper;
+  private final ActorRef<SocketProtocol.ManagerCommand> manager;
+
+  private ZeroWire(ActorSystem<?> system) {
+    this.system = system;
+    this.settings = Settings.from(system.settings().config());
+    try {
+      this.poller = new Poller(settings.pollerMaxEvents());
+    } catch (IOException e) {
+      throw new UncheckedIOException("zerowire could not start its poller", e);
+    }
+    DispatcherSelector dispatcher = DispatcherSelector.fromConfig(Settings.DISPATCHER);
+    this.reaper = system.systemActorOf(Reaper.create(settings.reaperMaxPerDrain()), "zerowire-reaper", dispatcher);
+    this.manager = system.systemActorOf(
+        Manager.create(poller, reaper, settings.slowReleaseThreshold()), "zerowire-manager", dispatcher);
+
+    Duration closeAllTimeout = settings.socket().drainTimeout().plus(settings.socket().resetGrace()).plusSeconds(2);
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "zerowire-close-sockets",
+        () -> AskPattern.<SocketProtocol.ManagerCommand, Done>ask(
+            manager, Manager.CloseAll::new, closeAllTimeout, system.scheduler()));
+    system.getWhenTerminated().thenRun(poller::stop);
+  }
+
+  /** Where Connect, Bind, OpenUdp and Adopt go. */
+  public ActorRef<SocketProtocol.ManagerCommand> manager() {
+    return manager;
+  }
+
+  /** The configured socket defaults ({@code zerowire.socket}). */
+  public SocketOptions defaultOptions() {
+    return settings.socket();
+  }
+
+  /** Counters summed over every socket of this system, finished and live. */
+  public CompletionStage<SocketStats> totals() {
+    return AskPattern.ask(manager, Manager.GetTotals::new, Duration.ofSeconds(5), system.scheduler());
+  }
+
+  /** The poller thread (for tests and diagnostics). */
+  Thread pollerThread() {
+    return poller.thread();
+  }
+
+  /** Registrations the poller holds now (for tests and diagnostics). */
+  int pollerRegistrations() {
+    return poller.registered();
+  }
+}
