@@ -48,6 +48,7 @@ public final class Epoll implements AutoCloseable {
 
   /** EPOLL_CTL_DEL; an fd already closed (EBADF) or not registered (ENOENT) is not an error. */
   public void remove(int fd) throws IOException {
+    checkOpen("epoll_ctl(DEL)");
     int rc = LibC.epoll_ctl(epfd, Kernel.EPOLL_CTL_DEL, fd, null);
     if (rc < 0) {
       int errno = Errors.errno();
@@ -58,6 +59,7 @@ public final class Epoll implements AutoCloseable {
   }
 
   private void ctl(int op, int fd, int mask, long token, String what) throws IOException {
+    checkOpen(what);
     ByteBuffer ev = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
     ev.putInt(0, mask).putLong(DATA_OFFSET, token);
     Errors.check(what, LibC.epoll_ctl(epfd, op, fd, ev.array()));
@@ -68,9 +70,7 @@ public final class Epoll implements AutoCloseable {
    * EINTR). Read them with {@link #events(int)} and {@link #token(int)} before the next wait.
    */
   public int waitFor(int timeoutMs) throws IOException {
-    if (closed) {
-      throw new SocketClosedException("epoll_wait on a closed epoll");
-    }
+    checkOpen("epoll_wait");
     int n = LibC.epoll_wait(epfd, events.address, maxEvents, timeoutMs);
     if (n < 0) {
       int errno = Errors.errno();
@@ -94,6 +94,13 @@ public final class Epoll implements AutoCloseable {
 
   public int fd() {
     return epfd;
+  }
+
+  /** After close the epfd number may name another file: never pass it to the kernel again. */
+  private void checkOpen(String op) throws SocketClosedException {
+    if (closed) {
+      throw new SocketClosedException(op + " on a closed epoll");
+    }
   }
 
   /** Closes the epoll fd. Call only after the waiting thread has stopped waiting. */
