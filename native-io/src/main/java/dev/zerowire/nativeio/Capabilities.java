@@ -1,6 +1,7 @@
 package dev.zerowire.nativeio;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,9 +75,16 @@ public record Capabilities(
     return new String(uts, start, end - start, StandardCharsets.US_ASCII);
   }
 
+  /**
+   * Reads the sysctl in ONE read(2) from offset 0: an integer sysctl answers EOF to any read at a
+   * nonzero offset (kernel/sysctl.c, __do_proc_dointvec), and {@code Files.readString} on a file
+   * whose size is 0 reads one byte first and then continues from offset 1, so it returns "1".
+   */
   static long readOptmemMax() {
-    try {
-      return Long.parseLong(Files.readString(Path.of("/proc/sys/net/core/optmem_max")).trim());
+    try (InputStream in = Files.newInputStream(Path.of("/proc/sys/net/core/optmem_max"))) {
+      byte[] buf = new byte[32];
+      int n = in.read(buf);
+      return n <= 0 ? -1 : Long.parseLong(new String(buf, 0, n, StandardCharsets.US_ASCII).trim());
     } catch (IOException | NumberFormatException e) {
       return -1;
     }

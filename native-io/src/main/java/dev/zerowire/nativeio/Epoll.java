@@ -61,9 +61,7 @@ public final class Epoll implements AutoCloseable {
   }
 
   private void ctl(int op, int fd, int mask, long token, String what) throws IOException {
-    if (closed) {
-      throw new SocketClosedException(what + " on a closed epoll");
-    }
+    checkOpen(what);
     ByteBuffer ev = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
     ev.putInt(0, mask).putLong(DATA_OFFSET, token);
     Errors.check(what, LibC.epoll_ctl(epfd, op, fd, ev.array()));
@@ -74,9 +72,7 @@ public final class Epoll implements AutoCloseable {
    * EINTR). Read them with {@link #events(int)} and {@link #token(int)} before the next wait.
    */
   public int waitFor(int timeoutMs) throws IOException {
-    if (closed) {
-      throw new SocketClosedException("epoll_wait on a closed epoll");
-    }
+    checkOpen("epoll_wait");
     int n = LibC.epoll_wait(epfd, events.address, maxEvents, timeoutMs);
     if (n < 0) {
       int errno = Errors.errno();
@@ -100,6 +96,13 @@ public final class Epoll implements AutoCloseable {
 
   public int fd() {
     return epfd;
+  }
+
+  /** After close the epfd number may name another file: never pass it to the kernel again. */
+  private void checkOpen(String op) throws SocketClosedException {
+    if (closed) {
+      throw new SocketClosedException(op + " on a closed epoll");
+    }
   }
 
   /** Closes the epoll fd. Call only after the waiting thread has stopped waiting. */

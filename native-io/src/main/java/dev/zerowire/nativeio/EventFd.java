@@ -21,8 +21,12 @@ public final class EventFd implements AutoCloseable {
     return fd;
   }
 
-  /** Adds 1 to the counter, making the fd readable. EAGAIN (counter full) still means "signalled". */
-  public void signal() throws IOException {
+  /**
+   * Adds 1 to the counter, making the fd readable. EAGAIN (counter full) still means "signalled".
+   * A no-op after close. Synchronized with {@link #close()}: a signal racing shutdown must not
+   * write to a closed (maybe reused) fd number from freed memory.
+   */
+  public synchronized void signal() throws IOException {
     if (closed) {
       return;
     }
@@ -35,8 +39,15 @@ public final class EventFd implements AutoCloseable {
     }
   }
 
-  /** Resets the counter to 0; returns the count read (0 when not signalled). Poller thread only. */
+  /**
+   * Resets the counter to 0; returns the count read (0 when not signalled). Poller thread only.
+   *
+   * @throws SocketClosedException after close: the fd number may already name another file
+   */
   public long drain() throws IOException {
+    if (closed) {
+      throw new SocketClosedException("read(eventfd) on a closed eventfd");
+    }
     long rc = LibC.read(fd, word.address, 8);
     if (rc < 0) {
       int errno = Errors.errno();
@@ -49,7 +60,7 @@ public final class EventFd implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     if (!closed) {
       closed = true;
       LibC.close(fd);

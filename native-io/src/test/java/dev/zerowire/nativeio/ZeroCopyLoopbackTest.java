@@ -3,51 +3,44 @@ package dev.zerowire.nativeio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Real loopback TCP: zero-copy sends, their completions, and the bytes on the other side. */
+/**
+ * Real loopback TCP and UDP, v4 and v6: zero-copy sends, their completions, and the bytes on the
+ * other side. One suite, run per transport (STYLE.md 11).
+ */
 class ZeroCopyLoopbackTest {
   private static final int N = 16;
   private static final int SIZE = 64 * 1024;
+  private static final int DATAGRAM = 16 * 1024;
 
-  @Test
-  void completionsCoverExactlyTheIdsSentAndEveryByteArrives() throws Exception {
-    try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-        NativeSocket s = NativeSocket.tcp4()) {
-      assertTrue(s.setZeroCopy(true).enabled());
-      assertTrue(s.zeroCopy(), "SO_ZEROCOPY reads back as set");
-      CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
-        try (Socket peer = server.accept(); InputStream in = peer.getInputStream()) {
-          return in.readNBytes(N * SIZE);
-        } catch (Exception e) {
-          throw new RuntimeException(e);
-        }
-      });
-      if (!s.connect(new InetSocketAddress(server.getInetAddress(), server.getLocalPort()))) {
-        waitConnected(s);
-      }
-      NativeBuffer buf = NativeBuffer.allocate(N * SIZE);
-      for (int i = 0; i < buf.length(); i++) {
-        buf.byteBuffer().put(i, (byte) (i * 7 + 3));
-      }
-      SendVector v = new SendVector(4);
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Transport.class, names = {"TCP4", "TCP6"})
+  void tcpCompletionsCoverExactlyTheIdsSentAndEveryByteArrives(Transport t) throws Exception {
+    LoopbackCapability.assume(t);
+    NativeBuffer buf = Loopback.patterned(N * SIZE, t.ordinal());
+    NativeBuffer got = NativeBuffer.allocate(N * SIZE);
+    SendVector v = new SendVector(4);
+    try (Loopback.Pair p = Loopback.tcp(t)) {
+      assertTrue(p.sender().setZeroCopy(true).enabled());
+      assertTrue(p.sender().zeroCopy(), "SO_ZEROCOPY reads back as set");
       int calls = 0;
+      int received = 0;
+      // One thread: send 64 KiB at a time; whenever the send would block, read what has arrived.
       for (int i = 0; i < N; i++) {
         int off = i * SIZE;
         int left = SIZE;
         while (left > 0) {
           v.clear();
           v.add(buf, off, left);
-          long n = s.send(v, true);
+          long n = p.sender().send(v, true);
           if (n == NativeSocket.WOULD_BLOCK) {
-            Thread.sleep(1);
+            int r = Loopback.recvAvailable(p.receiver(), got, received);
+            if (r == 0) {
+              Loopback.awaitEvent(p.receiver(), Kernel.EPOLLIN);
+            }
+            received += r;
             continue;
           }
           assertTrue(n > 0, "sent " + n);
@@ -56,37 +49,46 @@ class ZeroCopyLoopbackTest {
           left -= (int) n;
         }
       }
-      byte[] got = received.get();
-      for (int i = 0; i < got.length; i++) {
-        assertEquals((byte) (i * 7 + 3), got[i], "byte " + i);
-      }
-      List<int[]> ranges = new ArrayList<>();
-      long deadline = System.nanoTime() + 5_000_000_000L;
-      long covered = 0;
-      while (covered < calls && System.nanoTime() < deadline) {
-        s.drainErrorQueue(new ErrorQueueHandler() {
-          @Override public void onCompletion(int lo, int hi, boolean copied) {
-            ranges.add(new int[] {lo, hi, copied ? 1 : 0});
-          }
-          @Override public void onOtherError(ExtendedError error) {
-            throw new AssertionError("unexpected " + error);
-          }
-        }, 64);
-        covered = ranges.stream().mapToLong(r -> SendIds.rangeLength(r[0], r[1])).sum();
-        Thread.sleep(1);
-      }
-      assertEquals(calls, covered, "ids covered by completions " + ranges.stream().map(r -> r[0] + ".." + r[1]).toList());
-      System.out.println("calls=" + calls + " ranges=" + ranges.stream().map(r -> r[0] + ".." + r[1] + (r[2] == 1 ? "c" : "")).toList());
+      Loopback.recvFully(p.receiver(), got, received, N * SIZE - received);
+      Loopback.assertPattern(got, 0, N * SIZE, 0, t.ordinal());
+
+      Completions c = new Completions().drainUntil(p.sender(), calls);
+      c.assertExactlyIds(calls, t + ", " + N + " sends of " + SIZE + " bytes");
+      assertTrue(calls >= N, "at least one call per send, was " + calls);
+      assertTrue(c.allCopied(), "loopback delivers locally, so the kernel copies: " + c.ranges);
+      System.out.println(t + ": calls=" + calls + " completions=" + c.ranges);
+    } finally {
       v.free();
       buf.release();
+      got.release();
     }
   }
 
-  static void waitConnected(NativeSocket s) throws Exception {
-    try (Epoll ep = new Epoll(4)) {
-      ep.add(s.fd(), Kernel.EPOLLOUT, 1);
-      assertEquals(1, ep.waitFor(5000));
-      s.finishConnect();
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Transport.class, names = {"UDP4", "UDP6"})
+  void udpConnectedDatagramsProduceCompletions(Transport t) throws Exception {
+    LoopbackCapability.assume(t);
+    NativeBuffer buf = Loopback.patterned(N * DATAGRAM, t.ordinal());
+    NativeBuffer got = NativeBuffer.allocate(DATAGRAM + 1);
+    SendVector v = new SendVector(1);
+    try (Loopback.Pair p = Loopback.udp(t)) {
+      assertTrue(p.sender().setZeroCopy(true).enabled());
+      for (int i = 0; i < N; i++) {
+        v.clear();
+        v.add(buf, i * DATAGRAM, DATAGRAM);
+        assertEquals(DATAGRAM, p.sender().send(v, true), "datagram " + i + " leaves whole");
+        Loopback.awaitEvent(p.receiver(), Kernel.EPOLLIN);
+        assertEquals(DATAGRAM, p.receiver().recv(got, 0, got.length()), "datagram " + i + " arrives whole");
+        Loopback.assertPattern(got, 0, DATAGRAM, i * DATAGRAM, t.ordinal());
+      }
+      Completions c = new Completions().drainUntil(p.sender(), N);
+      c.assertExactlyIds(N, t + ", " + N + " datagrams of " + DATAGRAM + " bytes");
+      assertTrue(c.allCopied(), "loopback delivers locally, so the kernel copies: " + c.ranges);
+      System.out.println(t + ": completions=" + c.ranges);
+    } finally {
+      v.free();
+      buf.release();
+      got.release();
     }
   }
 }
