@@ -95,6 +95,11 @@ public final class ZeroWire implements Extension {
     return AskPattern.ask(manager, Manager.GetTotals::new, Duration.ofSeconds(5), system.scheduler());
   }
 
+  /** What a socket actor needs, for tests that spawn one directly (to stop it from outside). */
+  SocketActor.Runtime runtime() {
+    return new SocketActor.Runtime(poller, reaper, manager, settings.slowReleaseThreshold());
+  }
+
   /** The poller thread (for tests and diagnostics). */
   Thread pollerThread() {
     return poller.thread();

@@ -48,9 +48,7 @@ public final class Epoll implements AutoCloseable {
 
   /** EPOLL_CTL_DEL; an fd already closed (EBADF) or not registered (ENOENT) is not an error. */
   public void remove(int fd) throws IOException {
-    if (closed) {
-      return; // every registration went with the epoll fd
-    }
+    checkOpen("epoll_ctl(DEL)");
     int rc = LibC.epoll_ctl(epfd, Kernel.EPOLL_CTL_DEL, fd, null);
     if (rc < 0) {
       int errno = Errors.errno();
