@@ -1,0 +1,108 @@
+package dev.zerowire.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.zerowire.actors.SocketProtocol.SendOutcome;
+import dev.zerowire.actors.SocketProtocol.SendReply;
+import dev.zerowire.nativeio.NativeBuffer;
+import dev.zerowire.nativeio.NativeSocket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Terminating the actor system: every Send still gets exactly one outcome, and no thread, fd or
+ * pinned buffer survives. Outcomes go to a probe in a second, living system.
+ */
+class LifecycleTest {
+  static final ActorTestKit outer = ActorTestKit.create("outer");
+
+  @AfterAll
+  static void stop() {
+    outer.shutdownTestKit();
+  }
+
+  static long openFds() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.count();
+    }
+  }
+
+  static boolean zerowireThreadsAlive() {
+    return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("zerowire") && t.isAlive());
+  }
+
+  @Test
+  void terminatingTheSystemGivesEverySendItsOutcomeAndLeaksNothing() throws Exception {
+    runOnce(20); // warm-up: loads every class (jar fds) so the second run's count is exact
+    long before = openFds();
+    runOnce(200);
+    long after = openFds();
+    assertEquals(before, after, "file descriptors before and after a system with sockets came and went");
+    assertFalse(zerowireThreadsAlive(), "a zerowire thread outlived its actor system");
+  }
+
+  private void runOnce(int n) throws Exception {
+    ActorSystem<Void> system = ZeroWire.startStandalone("lifecycle",
+        ConfigFactory.parseString("zerowire.socket.drain-timeout = 300ms\nzerowire.socket.reset-grace = 1s"));
+    ZeroWire zw = ZeroWire.get(system);
+    Thread poller = zw.pollerThread();
+    NativeBuffer all = NativeBuffer.allocate(n * 65536);
+    try (NativeSocket listener = NativeSocket.tcp4()) {
+      listener.bind(new InetSocketAddress("127.0.0.1", 0));
+      listener.listen(1);
+      TestProbe<SocketProtocol.ConnectReply> connected = outer.createTestProbe();
+      zw.manager().tell(new SocketProtocol.Connect(listener.localAddress(),
+          zw.defaultOptions().withMode(SendMode.ZEROCOPY).withBuffers(64 * 1024, 0), connected.getRef()));
+      SocketProtocol.Connected c = connected.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
+      NativeSocket peer = null;
+      while (peer == null) {
+        peer = listener.accept();
+        Thread.sleep(1);
+      }
+      try (NativeSocket p = peer) { // the peer never reads: sends stay queued and in flight
+        TestProbe<SendReply> probe = outer.createTestProbe();
+        for (int k = 0; k < n; k++) {
+          c.socket().tell(new SocketProtocol.Send(List.of(all.slice(k * 65536, 65536)), k, probe.getRef()));
+        }
+        TestProbe<SocketStats> stats = outer.createTestProbe();
+        c.socket().tell(new SocketProtocol.GetStats(stats.getRef()));
+        assertTrue(stats.receiveMessage(Duration.ofSeconds(10)).sends() == n);
+
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        Set<Long> ids = new HashSet<>();
+        while (ids.size() < n) {
+          SendReply r = probe.receiveMessage(Duration.ofSeconds(10));
+          if (r instanceof SendOutcome o) {
+            assertTrue(ids.add(o.correlationId()), "two outcomes for " + o.correlationId());
+            if (o instanceof SocketProtocol.Failed f) {
+              assertFalse(f.withheld(), "withheld: " + f);
+            }
+          }
+        }
+        probe.expectNoMessage(Duration.ofMillis(100));
+      }
+      poller.join(5000);
+      assertFalse(poller.isAlive(), "the poller thread stopped");
+    } finally {
+      all.release();
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package dev.zerowire.actors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zerowire.actors.SocketProtocol.SendReply;
+import dev.zerowire.nativeio.NativeBuffer;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Connect failures, Bind + accept over TCP and a Unix path, and UDP. Peers are plain JDK sockets. */
+class OpeningTest {
+  static final ActorTestKit kit = ActorTestKit.create("OpeningTest");
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  private final ZeroWire zw = ZeroWire.get(kit.system());
+
+  @Test
+  void connectToAClosedPortFailsNamingTheErrno() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    TestProbe<SocketProtocol.ConnectReply> probe = kit.createTestProbe();
+    zw.manager().tell(new SocketProtocol.Connect(new InetSocketAddress("127.0.0.1", port), zw.defaultOptions(), probe.getRef()));
+    SocketProtocol.CommandFailed f = probe.expectMessageClass(SocketProtocol.CommandFailed.class, Duration.ofSeconds(10));
+    assertTrue(f.cause().getMessage().contains("ECONNREFUSED"), f.cause().getMessage());
+  }
+
+  @Test
+  void bindAcceptsEachConnectionIntoItsOwnSocketActor() throws Exception {
+    TestProbe<SocketProtocol.ListenerEvent> handler = kit.createTestProbe();
+    zw.manager().tell(new SocketProtocol.Bind(new InetSocketAddress("127.0.0.1", 0), zw.defaultOptions(), 16, handler.getRef()));
+    SocketProtocol.Bound bound = handler.expectMessageClass(SocketProtocol.Bound.class, Duration.ofSeconds(10));
+    try (Socket a = new Socket(); Socket b = new Socket()) {
+      a.connect(bound.local());
+      b.connect(bound.local());
+      SocketProtocol.Accepted first = handler.expectMessageClass(SocketProtocol.Accepted.class, Duration.ofSeconds(10));
+      SocketProtocol.Accepted second = handler.expectMessageClass(SocketProtocol.Accepted.class, Duration.ofSeconds(10));
+      assertTrue(first.zeroCopy(), "accepted TCP sockets enable SO_ZEROCOPY");
+      assertFalse(first.socket().equals(second.socket()), "one actor per connection");
+      if (!first.remote().equals(a.getLocalSocketAddress())) { // Accepted may come in either order
+        SocketProtocol.Accepted t = first;
+        first = second;
+        second = t;
+      }
+      assertEquals(a.getLocalSocketAddress(), first.remote());
+      roundTrip(first.socket(), a.getInputStream(), a.getOutputStream());
+      roundTrip(second.socket(), b.getInputStream(), b.getOutputStream());
+    }
+    bound.listener().tell(SocketProtocol.Unbind.INSTANCE);
+    handler.fishForMessage(Duration.ofSeconds(10), m -> m instanceof SocketProtocol.Unbound
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+  }
+
+  private void roundTrip(org.apache.pekko.actor.typed.ActorRef<SocketProtocol.Command> socket, InputStream in,
+      OutputStream out) throws Exception {
+    TestProbe<SocketProtocol.Event> events = kit.createTestProbe();
+    socket.tell(new SocketProtocol.Register(events.getRef()));
+    out.write("ping".getBytes());
+    out.flush();
+    SocketProtocol.Received r = events.expectMessageClass(SocketProtocol.Received.class, Duration.ofSeconds(10));
+    assertArrayEquals("ping".getBytes(), r.data());
+    NativeBuffer b = NativeBuffer.allocate(4);
+    try {
+      b.put(0, "pong".getBytes(), 0, 4);
+      TestProbe<SendReply> sent = kit.createTestProbe();
+      socket.tell(SocketProtocol.Send.of(b, 1, sent.getRef()));
+      sent.expectMessageClass(SocketProtocol.Released.class, Duration.ofSeconds(10));
+      assertArrayEquals("pong".getBytes(), in.readNBytes(4));
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void unixPathIsCreatedPrivateAndRemovedAtUnbind(@TempDir Path dir) throws Exception {
+    Path path = dir.resolve("blight.sock");
+    TestProbe<SocketProtocol.ListenerEvent> handler = kit.createTestProbe();
+    zw.manager().tell(new SocketProtocol.Bind(UnixDomainSocketAddress.of(path), zw.defaultOptions(), 16, handler.getRef()));
+    SocketProtocol.Bound bound = handler.expectMessageClass(SocketProtocol.Bound.class, Duration.ofSeconds(10));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+    try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+      SocketProtocol.Accepted a = handler.expectMessageClass(SocketProtocol.Accepted.class, Duration.ofSeconds(10));
+      assertFalse(a.zeroCopy(), "AF_UNIX takes the copy path");
+      roundTrip(a.socket(), java.nio.channels.Channels.newInputStream(c), java.nio.channels.Channels.newOutputStream(c));
+    }
+    TestProbe<SocketProtocol.ListenerEvent> second = kit.createTestProbe();
+    zw.manager().tell(new SocketProtocol.Bind(UnixDomainSocketAddress.of(path), zw.defaultOptions(), 16, second.getRef()));
+    SocketProtocol.BindFailed failed = second.expectMessageClass(SocketProtocol.BindFailed.class, Duration.ofSeconds(10));
+    assertTrue(failed.cause().getMessage().contains("exists"), failed.cause().getMessage());
+    bound.listener().tell(SocketProtocol.Unbind.INSTANCE);
+    handler.fishForMessage(Duration.ofSeconds(10), m -> m instanceof SocketProtocol.Unbound
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+    assertFalse(Files.exists(path), "the path is removed at unbind");
+  }
+
+  @Test
+  void udpZeroCopyDatagramsArriveWhole() throws Exception {
+    try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET)) {
+      rx.bind(new InetSocketAddress("127.0.0.1", 0));
+      rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8 << 20);
+      TestProbe<SocketProtocol.ConnectReply> probe = kit.createTestProbe();
+      zw.manager().tell(new SocketProtocol.OpenUdp(null, rx.getLocalAddress(),
+          zw.defaultOptions().withMode(SendMode.ZEROCOPY), probe.getRef()));
+      SocketProtocol.Connected c = probe.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
+      assertTrue(c.zeroCopy());
+      int n = 40;
+      int size = 32 * 1024;
+      NativeBuffer all = NativeBuffer.allocate(n * size);
+      try {
+        SocketContract.fillStream(all, n * size, 0);
+        TestProbe<SendReply> sent = kit.createTestProbe();
+        for (int k = 0; k < n; k++) {
+          c.socket().tell(new SocketProtocol.Send(List.of(all.slice(k * size, size)), k, sent.getRef()));
+        }
+        SocketContract.Outcomes o = new SocketContract.Outcomes();
+        o.awaitAll(sent, n, Duration.ofSeconds(20));
+        assertEquals(n, o.count(SocketProtocol.Released.class));
+        ByteBuffer dgram = ByteBuffer.allocate(65536);
+        for (int k = 0; k < n; k++) {
+          dgram.clear();
+          rx.receive(dgram);
+          dgram.flip();
+          assertEquals(size, dgram.remaining(), "one Send is one datagram");
+          for (int i = 0; i < size; i++) {
+            assertEquals(SocketContract.streamByte((long) k * size + i), dgram.get(i), "datagram " + k + " byte " + i);
+          }
+        }
+        TestProbe<SocketStats> sp = kit.createTestProbe();
+        c.socket().tell(new SocketProtocol.GetStats(sp.getRef()));
+        SocketStats s = sp.receiveMessage(Duration.ofSeconds(10));
+        assertEquals(n, s.zeroCopySends(), "each datagram is one zero-copy call: " + s);
+        c.socket().tell(new SocketProtocol.Close(null));
+      } finally {
+        all.release();
+      }
+    }
+  }
+}
