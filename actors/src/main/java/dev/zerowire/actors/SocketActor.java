@@ -480,6 +480,10 @@ final class SocketActor extends AbstractBehavior<Command> {
           }
           zc = false;
           n = socket.send(vector, false);
+          if (options.mode() == SendMode.ADAPTIVE && adaptiveZeroCopy) { // no memory for zero copy: rest a while
+            switchMode(false, "ENOBUFS: optmem_max or RLIMIT_MEMLOCK reached");
+            timers.startSingleTimer(ProbeZeroCopy.INSTANCE, options.adaptiveProbeInterval());
+          }
         }
       } catch (IOException e) {
         reset("failed: " + e.getMessage(), "send on " + name + " failed: " + e.getMessage());

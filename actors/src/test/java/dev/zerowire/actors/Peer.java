@@ -38,6 +38,11 @@ final class Peer implements AutoCloseable {
     this.zeroCopy = zeroCopy;
   }
 
+  /** A peer around sockets a test made itself. */
+  static Peer wrap(NativeSocket peerSide, ActorRef<SocketProtocol.Command> zw, boolean zeroCopy) {
+    return new Peer(peerSide, zw, zeroCopy);
+  }
+
   /** The transports every differential test runs over. */
   enum Transport {
     TCP4, TCP6, UNIX;
