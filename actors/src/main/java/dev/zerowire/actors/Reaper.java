@@ -21,7 +21,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  *
  * <p>It knows which socket actor owns which registration (token). When the poller reports EPOLLERR
  * for a token it reads that socket's error queue (non-blocking, up to {@code max-per-drain}
- * messages a turn) and sends the owner one {@link SocketActor.Completions} with every range read.
+ * messages a turn), puts every range read into the owner's {@link CompletionInbox} and rings its
+ * doorbell ({@link SocketActor.CompletionsReady}).
  * It never drains an AF_UNIX socket: there MSG_ERRQUEUE reads application data.
  *
  * <p>Handshake that must stay true: a socket actor sends {@link Unwatch} and waits for {@link
@@ -33,7 +34,8 @@ final class Reaper extends AbstractBehavior<Reaper.Command> {
   sealed interface Command permits Watch, Unwatch, ErrorQueueReady {}
 
   /** Start draining {@code socket}'s error queue for {@code owner}. */
-  record Watch(long token, NativeSocket socket, ActorRef<SocketProtocol.Command> owner) implements Command {}
+  record Watch(long token, NativeSocket socket, ActorRef<SocketProtocol.Command> owner, CompletionInbox inbox)
+      implements Command {}
 
   /** Drain one last time, forget the socket, reply {@link SocketActor.Unwatched} to the owner. */
   record Unwatch(long token) implements Command {}
@@ -41,7 +43,7 @@ final class Reaper extends AbstractBehavior<Reaper.Command> {
   /** From the poller: EPOLLERR on {@code token}. */
   record ErrorQueueReady(long token) implements Command {}
 
-  private record Watched(NativeSocket socket, ActorRef<SocketProtocol.Command> owner) {}
+  private record Watched(NativeSocket socket, ActorRef<SocketProtocol.Command> owner, CompletionInbox inbox) {}
 
   static Behavior<Command> create(int maxPerDrain) {
     return Behaviors.setup(ctx -> new Reaper(ctx, maxPerDrain));
@@ -68,7 +70,7 @@ final class Reaper extends AbstractBehavior<Reaper.Command> {
     if (w.socket().isUnix()) {
       throw new IllegalArgumentException("the reaper never drains AF_UNIX sockets: " + w.socket());
     }
-    watched.put(w.token(), new Watched(w.socket(), w.owner()));
+    watched.put(w.token(), new Watched(w.socket(), w.owner(), w.inbox()));
     return this;
   }
 
@@ -100,7 +102,8 @@ final class Reaper extends AbstractBehavior<Reaper.Command> {
       read = 0;
     }
     if (batch.count > 0 || !batch.others.isEmpty()) {
-      w.owner().tell(batch.toMessage());
+      w.inbox().offer(batch.toBatch());
+      w.owner().tell(SocketActor.CompletionsReady.INSTANCE);
     }
     return read >= max;
   }
@@ -131,8 +134,8 @@ final class Reaper extends AbstractBehavior<Reaper.Command> {
       others.add(error);
     }
 
-    SocketActor.Completions toMessage() {
-      return new SocketActor.Completions(lo, hi, copied, count, List.copyOf(others));
+    CompletionInbox.Batch toBatch() {
+      return new CompletionInbox.Batch(lo, hi, copied, count, List.copyOf(others));
     }
   }
 }

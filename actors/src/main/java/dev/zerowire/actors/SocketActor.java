@@ -88,9 +88,8 @@ final class SocketActor extends AbstractBehavior<Command> {
   /** From the reaper: it will never read this socket's error queue again. */
   enum Unwatched implements SocketProtocol.SocketInternal { INSTANCE }
 
-  /** From the reaper: completion ranges {@code lo[i]..hi[i]} read in one drain. */
-  record Completions(int[] lo, int[] hi, boolean[] copied, int count, List<ExtendedError> others)
-      implements SocketProtocol.SocketInternal {}
+  /** From the reaper: the doorbell of this socket's {@link CompletionInbox}. */
+  enum CompletionsReady implements SocketProtocol.SocketInternal { INSTANCE }
 
   private enum FlushNow implements SocketProtocol.SocketInternal { INSTANCE }
 
@@ -136,6 +135,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   private final boolean datagram;
   private final boolean tcp;
   private final InFlightTable table = new InFlightTable();
+  private final CompletionInbox inbox = new CompletionInbox();
   private final SendVector vector;
   private final NativeBuffer readBuffer;
   private final List<Entry> finished = new ArrayList<>();
@@ -192,7 +192,7 @@ final class SocketActor extends AbstractBehavior<Command> {
       runtime.poller().register(Poller.Registration.socket(token, socket.fd(), getContext().getSelf(),
           zeroCopyCapable ? runtime.reaper() : null));
       if (zeroCopyCapable) {
-        runtime.reaper().tell(new Reaper.Watch(token, socket, getContext().getSelf()));
+        runtime.reaper().tell(new Reaper.Watch(token, socket, getContext().getSelf(), inbox));
         watchedByReaper = true;
       }
     } catch (IOException | RuntimeException e) {
@@ -296,7 +296,7 @@ final class SocketActor extends AbstractBehavior<Command> {
         .onMessageEquals(FlushNow.INSTANCE, this::onFlushNow)
         .onMessageEquals(Writable.INSTANCE, this::onWritable)
         .onMessageEquals(Readable.INSTANCE, this::read)
-        .onMessage(Completions.class, this::onCompletions)
+        .onMessageEquals(CompletionsReady.INSTANCE, this::onCompletionsReady)
         .onMessage(Register.class, this::onRegister)
         .onMessageEquals(SuspendReading.INSTANCE, this::onSuspend)
         .onMessageEquals(ResumeReading.INSTANCE, this::onResume)
@@ -322,7 +322,7 @@ final class SocketActor extends AbstractBehavior<Command> {
         .onMessageEquals(FlushNow.INSTANCE, this::onFlushNow)
         .onMessageEquals(Writable.INSTANCE, this::onWritable)
         .onMessageEquals(Readable.INSTANCE, this::read)
-        .onMessage(Completions.class, this::onCompletions)
+        .onMessageEquals(CompletionsReady.INSTANCE, this::onCompletionsReady)
         .onMessage(Register.class, this::onRegister)
         .onMessageEquals(SuspendReading.INSTANCE, this::onSuspend)
         .onMessageEquals(ResumeReading.INSTANCE, this::onResume)
@@ -360,7 +360,7 @@ final class SocketActor extends AbstractBehavior<Command> {
           refuse(s, RefusalKind.CLOSED, name + " is closed");
           return next();
         })
-        .onMessage(Completions.class, this::onCompletions)
+        .onMessageEquals(CompletionsReady.INSTANCE, this::onCompletionsReady)
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(Close.class, c -> {
           watch(c.replyTo());
@@ -516,7 +516,27 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   // =========================================================================== completions
 
-  private Behavior<Command> onCompletions(Completions c) {
+  private Behavior<Command> onCompletionsReady() {
+    applyInbox();
+    if (options.mode() == SendMode.ADAPTIVE && adaptiveZeroCopy && copiedInARow >= options.adaptiveCopiedToSwitch()) {
+      switchMode(false, copiedInARow + " completions in a row came back COPIED");
+      timers.startSingleTimer(ProbeZeroCopy.INSTANCE, options.adaptiveProbeInterval());
+    }
+    if (pausedForPinned && table.pinnedBytes() < options.maxPinnedBytes()) {
+      pausedForPinned = false;
+      flush();
+    }
+    return next();
+  }
+
+  private void applyInbox() {
+    CompletionInbox.Batch b;
+    while ((b = inbox.poll()) != null) {
+      apply(b);
+    }
+  }
+
+  private void apply(CompletionInbox.Batch c) {
     long ids = 0;
     long copiedIds = 0;
     int before = finished.size();
@@ -550,15 +570,6 @@ final class SocketActor extends AbstractBehavior<Command> {
       ev.commit();
     }
     emit();
-    if (options.mode() == SendMode.ADAPTIVE && adaptiveZeroCopy && copiedInARow >= options.adaptiveCopiedToSwitch()) {
-      switchMode(false, copiedInARow + " completions in a row came back COPIED");
-      timers.startSingleTimer(ProbeZeroCopy.INSTANCE, options.adaptiveProbeInterval());
-    }
-    if (pausedForPinned && table.pinnedBytes() < options.maxPinnedBytes()) {
-      pausedForPinned = false;
-      flush();
-    }
-    return next();
   }
 
   private Behavior<Command> onProbe() {
@@ -745,6 +756,7 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   private Behavior<Command> finishClose() {
     watchedByReaper = false;
+    applyInbox(); // the reaper's last drain, rung before it confirmed
     table.forgetAll(finished); // empty unless the reaper handshake timed out
     emit();
     closeNow();
@@ -794,6 +806,7 @@ final class SocketActor extends AbstractBehavior<Command> {
       }
       drainSynchronously(System.nanoTime() + options.resetGrace().toNanos());
     }
+    applyInbox();
     table.forgetAll(finished);
     emit();
     runtime.poller().deregister(token, socket.fd());
@@ -816,8 +829,9 @@ final class SocketActor extends AbstractBehavior<Command> {
       public void onOtherError(ExtendedError error) {}
     };
     while (table.pinnedEntries() > 0 && System.nanoTime() < deadlineNanos) {
+      applyInbox(); // what the reaper read, whether or not its doorbell was ever processed
       try {
-        if (socket.drainErrorQueue(direct, 1024) == 0) {
+        if (socket.drainErrorQueue(direct, 1024) == 0 && table.pinnedEntries() > 0) {
           Thread.sleep(1);
         }
       } catch (IOException | RuntimeException e) {
