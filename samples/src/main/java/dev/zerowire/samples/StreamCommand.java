@@ -1,0 +1,151 @@
+package dev.zerowire.samples;
+
+import dev.zerowire.actors.SendMode;
+import dev.zerowire.actors.SocketOptions;
+import dev.zerowire.actors.SocketProtocol;
+import dev.zerowire.actors.SocketStats;
+import dev.zerowire.actors.ZeroWire;
+import dev.zerowire.samples.stream.StreamReceiver;
+import dev.zerowire.samples.stream.StreamSender;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./zerowire stream}: one embedded actor system, a sender actor streaming payloads through
+ * a socket actor to a receiving socket actor in the same process, which checks every byte.
+ */
+@Command(name = "stream", mixinStandardHelpOptions = true,
+    description = "Stream payloads through a zerowire socket to a receiver in the same process, checking every byte.")
+public final class StreamCommand implements Callable<Integer> {
+  @Option(names = "--transport", defaultValue = "tcp", description = "tcp, tcp6 or unix (default: ${DEFAULT-VALUE})")
+  String transport;
+
+  @Option(names = "--messages", defaultValue = "20000", description = "payloads to send (default: ${DEFAULT-VALUE})")
+  long messages;
+
+  @Option(names = "--size", defaultValue = "65536", description = "bytes per payload (default: ${DEFAULT-VALUE})")
+  int size;
+
+  @Option(names = "--mode", defaultValue = "adaptive", description = "adaptive, zerocopy or copy (default: ${DEFAULT-VALUE})")
+  String mode;
+
+  @Option(names = "--window", defaultValue = "64", description = "payload buffers in flight (default: ${DEFAULT-VALUE})")
+  int window;
+
+  @Option(names = "--json", description = "print one JSON object instead of the summary")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (messages < 1 || size < 1 || window < 1) {
+      throw new IllegalArgumentException("--messages, --size and --window must be at least 1");
+    }
+    SendMode sendMode = SendMode.parse(mode);
+    ActorSystem<Void> system = ZeroWire.startStandalone("zerowire-stream");
+    Path tmp = null;
+    try {
+      ZeroWire zw = ZeroWire.get(system);
+      SocketOptions options = zw.defaultOptions().withMode(sendMode);
+      SocketAddress bindTo = switch (transport) {
+        case "tcp" -> new InetSocketAddress("127.0.0.1", 0);
+        case "tcp6" -> new InetSocketAddress("::1", 0);
+        case "unix" -> {
+          tmp = Files.createTempDirectory("zerowire-stream");
+          yield UnixDomainSocketAddress.of(tmp.resolve("stream.sock"));
+        }
+        default -> throw new IllegalArgumentException("--transport must be tcp, tcp6 or unix, not '" + transport + "'");
+      };
+      CompletableFuture<StreamReceiver.Result> received = new CompletableFuture<>();
+      CompletableFuture<StreamSender.Result> sent = new CompletableFuture<>();
+      Progress progress = new Progress("stream", messages, !json);
+
+      // The receiving side: a listener whose one accepted socket is registered to a receiver.
+      SocketProtocol.ListenerEvent bound = AskPattern.<SocketProtocol.ManagerCommand, SocketProtocol.ListenerEvent>ask(
+          zw.manager(), replyTo -> new SocketProtocol.Bind(bindTo, options, 1, system.systemActorOf(
+              Behaviors.<SocketProtocol.ListenerEvent>receive((ctx, ev) -> {
+                if (ev instanceof SocketProtocol.Accepted a) {
+                  a.socket().tell(new SocketProtocol.Register(ctx.spawnAnonymous(StreamReceiver.create(received))));
+                } else if (ev instanceof SocketProtocol.Bound || ev instanceof SocketProtocol.BindFailed) {
+                  replyTo.tell(ev);
+                }
+                return Behaviors.same();
+              }), "stream-listener-events", org.apache.pekko.actor.typed.Props.empty())),
+          Duration.ofSeconds(10), system.scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (!(bound instanceof SocketProtocol.Bound b)) {
+        throw new IllegalStateException("could not listen: " + bound);
+      }
+      SocketProtocol.ConnectReply reply = AskPattern.<SocketProtocol.ManagerCommand, SocketProtocol.ConnectReply>ask(
+          zw.manager(), replyTo -> new SocketProtocol.Connect(b.local(), options, replyTo),
+          Duration.ofSeconds(10), system.scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (!(reply instanceof SocketProtocol.Connected c)) {
+        throw new IllegalStateException("could not connect: " + reply);
+      }
+
+      long start = System.nanoTime();
+      system.systemActorOf(StreamSender.create(c.socket(), messages, size, window, progress::update, sent),
+          "stream-sender", org.apache.pekko.actor.typed.Props.empty());
+      StreamSender.Result s = sent.get(1, TimeUnit.HOURS);
+      StreamReceiver.Result r = received.get(1, TimeUnit.MINUTES);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      progress.finish();
+      b.listener().tell(SocketProtocol.Unbind.INSTANCE);
+
+      SocketStats st = s.closed().stats();
+      long bytes = messages * size;
+      boolean ok = s.released() == messages && r.bytes() == bytes && r.corruptBytes() == 0;
+      if (json) {
+        System.out.println(Json.object()
+            .put("transport", transport)
+            .put("mode", sendMode.cliName())
+            .put("messages", messages)
+            .put("bytes", r.bytes())
+            .put("seconds", round(seconds))
+            .put("mb_per_s", round(r.bytes() / 1e6 / seconds))
+            .put("zerocopy_sends", st.zeroCopySends())
+            .put("copied_completions", st.copiedCompletions())
+            .put("enobufs_fallbacks", st.enobufsFallbacks())
+            .put("mode_switches", st.modeSwitches())
+            .put("released", s.released())
+            .put("failed", s.failed() + s.refused())
+            .put("corrupt_bytes", r.corruptBytes())
+            .put("peak_inflight_bytes", st.peakInflightBytes()));
+      } else {
+        System.out.printf("%-22s %s over %s%n", "stream", sendMode.cliName(), transport);
+        System.out.printf("%-22s %,d x %,d bytes%n", "messages", messages, size);
+        System.out.printf("%-22s %,d in %.2f s = %.1f MB/s%n", "bytes received", r.bytes(), seconds, r.bytes() / 1e6 / seconds);
+        System.out.printf("%-22s %,d of %,d sendmsg calls%n", "zero-copy sends", st.zeroCopySends(), st.sendCalls());
+        System.out.printf("%-22s %,d%n", "COPIED completions", st.copiedCompletions());
+        System.out.printf("%-22s %,d%n", "ENOBUFS fallbacks", st.enobufsFallbacks());
+        System.out.printf("%-22s %,d%n", "mode switches", st.modeSwitches());
+        System.out.printf("%-22s %,d released, %,d failed, %,d refused%n", "outcomes", s.released(), s.failed(), s.refused());
+        System.out.printf("%-22s %,d%n", "corrupt bytes", r.corruptBytes());
+        System.out.printf("%-22s %,d%n", "peak bytes in flight", st.peakInflightBytes());
+        System.out.println(ok ? "OK: every byte arrived intact and every buffer came back" : "FAILED");
+      }
+      return ok ? 0 : 1;
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      if (tmp != null) {
+        Files.deleteIfExists(tmp.resolve("stream.sock"));
+        Files.deleteIfExists(tmp);
+      }
+    }
+  }
+
+  private static double round(double d) {
+    return Math.round(d * 1000) / 1000.0;
+  }
+}
