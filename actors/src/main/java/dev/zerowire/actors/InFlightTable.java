@@ -366,17 +366,6 @@ final class InFlightTable {
     return peakPinnedBytes;
   }
 
-  /** Zero-copy ids sent and not completed. */
-  int idsInFlight() {
-    int n = 0;
-    for (int i = 0; i < idCount; i++) {
-      if (!idDone[idSlot(i)]) {
-        n++;
-      }
-    }
-    return n;
-  }
-
   /** The id the next successful zero-copy call takes. */
   int nextId() {
     return nextId;

@@ -12,7 +12,7 @@ package dev.zerowire.actors;
  * @param copiedCompletions ids whose completion said COPIED (the kernel copied after all)
  * @param enobufsFallbacks zero-copy sends refused with ENOBUFS and sent again copied
  * @param modeSwitches adaptive switches between zero copy and copy, both ways
- * @param inflightBuffers buffers the kernel may still read now (sends with ids pending)
+ * @param inflightBuffers sends whose buffers the kernel may still read now (zero-copy ids pending)
  * @param inflightBytes bytes of those sends
  * @param peakInflightBytes the most bytes ever pinned at once
  * @param released sends whose outcome was Released
