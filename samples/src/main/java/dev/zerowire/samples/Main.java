@@ -11,7 +11,21 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The CLI with one error rule: a bad argument or a failure prints one line naming the command
+   * and what was wrong (exit 2 for bad input, 1 for a failure), not a stack trace.
+   */
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      String name = cmd.getCommandSpec().qualifiedName();
+      cmd.getErr().println(name + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+      return e instanceof IllegalArgumentException ? 2 : 1;
+    });
+    return cl;
   }
 
   @Override

@@ -26,7 +26,7 @@ class ProbeCommandTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (PrintStream capture = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
       System.setOut(capture);
-      int exit = new CommandLine(new Main()).execute(args);
+      int exit = Main.commandLine().execute(args);
       capture.flush();
       return new Run(exit, bytes.toString(StandardCharsets.UTF_8));
     } finally {
