@@ -341,7 +341,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         if (!how.startsWith("protocol fault")) {
             how = c.how();
         }
-        if (c.how().startsWith("failed")) {
+        if (c.how().startsWith("failed") && !peerWentAway(c.how())) {
             errors.add(name + ": " + c.how());
         }
         for (Outbox.Pending p : outbox.socketGone()) {
@@ -355,6 +355,14 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         }
         server.tell(new BlightServer.ConnectionFinished(summary(c.stats())));
         return Behaviors.stopped();
+    }
+
+    /**
+     * A reset or broken pipe is how a client that exits with unread data (our Pings) leaves:
+     * tcp(7) answers a close with unread data by RST. That ends the connection, but is no fault.
+     */
+    private static boolean peerWentAway(String how) {
+        return how.contains("ECONNRESET") || how.contains("EPIPE");
     }
 
     private ConnectionSummary summary(SocketStats socketStats) {
