@@ -60,14 +60,49 @@ public final class BlightAddress {
         throw new IllegalArgumentException("'" + spec + "': expected tcp:HOST:PORT or unix:PATH");
     }
 
+    /** RFC 5952 text of an IPv6 address: lowercase, the longest run of two or more zero groups as "::". */
+    private static String compact(Inet6Address a) {
+        byte[] b = a.getAddress();
+        int[] g = new int[8];
+        for (int k = 0; k < 8; k++) {
+            g[k] = ((b[2 * k] & 0xff) << 8) | (b[2 * k + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int k = 0; k < 8; ) {
+            int e = k;
+            while (e < 8 && g[e] == 0) {
+                e++;
+            }
+            if (e - k > bestLen) {
+                bestStart = k;
+                bestLen = e - k;
+            }
+            k = e == k ? k + 1 : e;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < 8; k++) {
+            if (k == bestStart) {
+                sb.append("::");
+                k += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[k]));
+        }
+        if (a.getScopeId() != 0) {
+            sb.append('%').append(a.getScopeId());
+        }
+        return sb.toString();
+    }
+
     /** {@code tcp:127.0.0.1:4000}, {@code tcp:[::1]:4000}, {@code unix:/run/x.sock}, or {@code toString()}. */
     public static String format(SocketAddress a) {
         if (a instanceof InetSocketAddress i) {
-            String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
-            if (i.getAddress() instanceof Inet6Address) {
-                int pct = host.indexOf('%');
-                host = "[" + (pct >= 0 && host.substring(pct).matches("%0?") ? host.substring(0, pct) : host) + "]";
-            }
+            String host = i.getAddress() instanceof Inet6Address v6 ? "[" + compact(v6) + "]"
+                    : i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
             return "tcp:" + host + ":" + i.getPort();
         }
         if (a instanceof UnixDomainSocketAddress u) {
