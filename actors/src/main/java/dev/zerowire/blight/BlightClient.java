@@ -67,8 +67,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <h2>Ownership</h2>
  *
  * This actor alone owns: the {@link Outbox} (header pool, in-flight and held messages, with each
- * caller payload until its outcome), the decoder, the table of awaited acks (ackid → requester)
- * with one timer each, the ackid counter and the counters. The caller's payload is the socket's
+ * caller payload until its outcome), the decoder and its {@link ReadPacer} (the socket reads one
+ * cycle ahead at most), the table of awaited acks (ackid → requester) with one timer each, the
+ * ackid counter and the counters. The caller's payload is the socket's
  * from Send to outcome and the caller's again in {@link Sent}/{@link SendFailed}/{@link Rejected}.
  */
 public final class BlightClient extends AbstractBehavior<ClientCommand> {
@@ -157,12 +158,13 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     private final BlightDecoder decoder;
     private final Map<Long, Awaited> awaited = new HashMap<>();
     private final Set<Long> timedOut = new LinkedHashSet<>();
-    private final List<ActorRef<ClientStats>> statsWaiters = new ArrayList<>();
+    private final java.util.ArrayDeque<ActorRef<ClientStats>> statsWaiters = new java.util.ArrayDeque<>();
     private final List<ActorRef<ClientEvent>> closeWaiters = new ArrayList<>();
 
     private String name;
     private ActorRef<SocketProtocol.Command> socket;
     private Outbox outbox;
+    private ReadPacer pacer;
     private SocketStats socketStats = SocketStats.ZERO;
     private boolean decoding = true;
     private boolean closing;
@@ -223,6 +225,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         if (r.reply() instanceof SocketProtocol.Connected c) {
             socket = c.socket();
             outbox = new Outbox(socket, replyAdapter, options.maxQueuedBytes());
+            pacer = new ReadPacer(socket, statsAdapter);
             if (c.remote() != null && !(c.remote() instanceof java.net.UnixDomainSocketAddress u
                     && u.getPath().toString().isEmpty())) {
                 name = "blight client " + getContext().getSelf().path().name() + " to " + BlightAddress.format(c.remote());
@@ -233,7 +236,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         }
         SocketProtocol.CommandFailed f = (SocketProtocol.CommandFailed) r.reply();
         String reason = name + ": connect failed: " + f.cause().getMessage();
-        getContext().getLog().warn("{}", reason);
+        getContext().getLog().info("{}", reason); // the events ref hears it as ClientConnectFailed
         how = "connect failed: " + f.cause().getMessage();
         events.tell(new ClientConnectFailed(getContext().getSelf(), name, reason));
         stash.forEach(m -> {
@@ -375,6 +378,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     private Behavior<ClientCommand> onSocketEvent(SocketEvent m) {
         switch (m.event()) {
             case SocketProtocol.Received r -> {
+                pacer.onReceived();
                 if (decoding) {
                     try {
                         decoder.feed(r.data());
@@ -575,17 +579,15 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
             return this;
         }
         statsWaiters.add(g.replyTo());
-        if (statsWaiters.size() == 1) {
-            socket.tell(new SocketProtocol.GetStats(statsAdapter));
-        }
+        pacer.askStats();
         return this;
     }
 
     private Behavior<ClientCommand> onSocketStats(SocketStatsReply r) {
         socketStats = r.stats();
-        ClientStats s = stats();
-        statsWaiters.forEach(w -> w.tell(s));
-        statsWaiters.clear();
+        if (!pacer.onStats() && !statsWaiters.isEmpty()) {
+            statsWaiters.poll().tell(stats());
+        }
         return this;
     }
 

@@ -136,7 +136,11 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
     private final boolean awaits;
     private final ArrayDeque<NativeBuffer> free = new ArrayDeque<>();
     private final List<NativeBuffer> all = new ArrayList<>();
-    private final byte[] scratch;
+    /**
+     * Byte j is {@code j & 0xff}, so the payload of ackid k, byte i = {@code (k*31 + i) & 0xff}, is
+     * the slice from {@code (k*31) & 0xff}: a fill is one copy, the hash one pass over the slice.
+     */
+    private final byte[] pattern;
     private final Fnv1a64 checksum = new Fnv1a64();
     private final List<String> errors = new ArrayList<>();
 
@@ -163,7 +167,8 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
         this.spec = spec;
         this.replyTo = replyTo;
         this.awaits = spec.type().libblightWaitsForAck();
-        this.scratch = new byte[spec.size()];
+        this.pattern = new byte[spec.size() + 256];
+        TestPattern.fill(0, pattern);
         if (spec.size() > 0) {
             long buffers = Math.min(spec.window(), Math.max(1, spec.messages()));
             for (int i = 0; i < buffers; i++) {
@@ -197,9 +202,9 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
             NativeBuffer payload = null;
             if (spec.size() > 0) {
                 payload = free.poll();
-                TestPattern.fill(ackid, scratch);
-                payload.put(0, scratch, 0, scratch.length);
-                checksum.update(scratch);
+                int from = (int) ((ackid * 31) & 0xff);
+                payload.put(0, pattern, from, spec.size());
+                checksum.update(pattern, from, spec.size());
             }
             inFlight++;
             if (awaits) {
