@@ -17,13 +17,19 @@ import dev.zerowire.blight.BlightProtocol.ServerSummary;
 import dev.zerowire.blight.BlightTestSupport.Client;
 import dev.zerowire.blight.BlightTestSupport.Server;
 import dev.zerowire.blight.BlightTestSupport.Transport;
+import dev.zerowire.actors.SocketProtocol;
+import dev.zerowire.actors.ZeroWire;
+import dev.zerowire.blight.BlightProtocol.ConnectionSummary;
+import dev.zerowire.nativeio.Kernel;
 import dev.zerowire.nativeio.NativeBuffer;
+import dev.zerowire.nativeio.NativeSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -72,6 +78,39 @@ class BlightClientServerTest {
         assertEquals(4096L * 1000, s.bytes());
         assertEquals(1001, s.acksSent());
         assertEquals(List.of(), s.errors());
+    }
+
+    @Test
+    void overASocketpairAsOxideHandsItsClientsTheirSocket() throws Exception {
+        TestProbe<BlightProtocol.ServerEvent> events = kit.createTestProbe();
+        var server = kit.spawn(BlightServer.create(List.of(), BlightSettings.defaults(), null, events.getRef()));
+        events.expectMessageClass(BlightProtocol.ServerBound.class, WAIT);
+        NativeSocket[] pair = NativeSocket.socketpair(Kernel.SOCK_STREAM);
+        TestProbe<SocketProtocol.ConnectReply> adopted = kit.createTestProbe();
+        ZeroWire.get(kit.system()).manager().tell(new SocketProtocol.Adopt(pair[0],
+                BlightSettings.defaults().resolveSocketOptions(kit.system()), adopted.getRef()));
+        SocketProtocol.Connected c = adopted.expectMessageClass(SocketProtocol.Connected.class, WAIT);
+        server.tell(new BlightProtocol.AttachClient(c.socket(), null, c.zeroCopy()));
+        assertEquals("blight connection #1 (unnamed peer)",
+                BlightTestSupport.awaitEvent(events, BlightProtocol.ClientAccepted.class).connection());
+
+        TestProbe<BlightProtocol.ClientEvent> clientEvents = kit.createTestProbe();
+        var client = kit.spawn(BlightClient.adopt(pair[1], BlightSettings.defaults(), clientEvents.getRef()));
+        BlightProtocol.ClientConnected connected =
+                clientEvents.expectMessageClass(BlightProtocol.ClientConnected.class, WAIT);
+        assertFalse(connected.zeroCopy(), "AF_UNIX has no SO_ZEROCOPY: the copy path");
+        TestProbe<BlightLoad.Result> done = kit.createTestProbe();
+        kit.spawn(BlightLoad.create(client, BlightLoad.Spec.of(BlightType.REPAINT, 1000, 4096), done.getRef()));
+        BlightLoad.Result r = done.expectMessageClass(BlightLoad.Result.class, WAIT);
+        assertTrue(r.ok(), r.toString());
+        assertEquals(ConformanceVectorTest.EXPECTED, r.checksum());
+        client.tell(new CloseClient(null));
+        BlightTestSupport.awaitEvent(clientEvents, ClientClosed.class);
+        ConnectionSummary s = BlightTestSupport.awaitEvent(events, BlightProtocol.ClientFinished.class).summary();
+        assertEquals(ConformanceVectorTest.EXPECTED, s.checksum());
+        assertEquals(1001, s.acksSent());
+        server.tell(new BlightProtocol.StopServer(null));
+        BlightTestSupport.awaitEvent(events, BlightProtocol.ServerStopped.class);
     }
 
     @ParameterizedTest

@@ -14,6 +14,7 @@ import dev.zerowire.blight.BlightProtocol.ClientReply;
 import dev.zerowire.blight.BlightProtocol.ClientStats;
 import dev.zerowire.blight.BlightProtocol.ClientUnresponsive;
 import dev.zerowire.blight.BlightProtocol.CloseClient;
+import dev.zerowire.blight.BlightProtocol.ConnectionSummary;
 import dev.zerowire.blight.BlightProtocol.GetClientStats;
 import dev.zerowire.blight.BlightProtocol.Rejected;
 import dev.zerowire.blight.BlightProtocol.Request;
@@ -71,6 +72,26 @@ class BlightPingAndAckTest {
         assertEquals(0, f.summary().unexpectedAcks());
         ServerSummary s = server.stop(kit);
         assertEquals(List.of(), s.errors(), "a client that answers is never reported");
+    }
+
+    @Test
+    void pingsAreAnsweredInTimeWhileTheClientStreamsFlatOut() {
+        // Before reads were paced, the server's mailbox filled with unread stream and the Acks to its
+        // Pings, queued behind, came seconds late.
+        BlightSettings pings = BlightSettings.defaults().withPingInterval(Duration.ofMillis(250));
+        Server server = BlightTestSupport.startServer(kit, Transport.TCP4.listenAddress(dir), pings, null);
+        Client client = BlightTestSupport.connect(kit, server.address(), BlightSettings.defaults());
+        TestProbe<BlightLoad.Result> done = kit.createTestProbe();
+        kit.spawn(BlightLoad.create(client.ref(), BlightLoad.Spec.of(BlightType.REPAINT, 3000, 64 * 1024),
+                done.getRef()));
+        BlightLoad.Result r = done.receiveMessage(WAIT.multipliedBy(3));
+        assertTrue(r.ok(), r.toString());
+        client.ref().tell(new CloseClient(null));
+        client.await(ClientClosed.class);
+        ConnectionSummary s = server.await(ClientFinished.class).summary();
+        assertEquals(List.of(), s.errors(), "no 'failed to respond to ping in time' while streaming " + r.seconds() + " s");
+        assertEquals(r.checksum(), s.checksum());
+        server.stop(kit);
     }
 
     @Test
