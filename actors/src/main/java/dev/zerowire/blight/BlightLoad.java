@@ -15,10 +15,13 @@ import dev.zerowire.nativeio.NativeBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -38,11 +41,18 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * for the next ackid only after its {@code Sent}/{@code SendFailed}/{@code Rejected} brought it
  * back (the kernel may read it until then).
  *
+ * <p>The first failed or rejected message ends the run: nothing more is sent (not even the final
+ * Ping), the outcomes still owed are awaited, and the result lists the failure. The client is
+ * watched: if it stops, the requests it never answered (they reached it after it stopped) count
+ * as failed.
+ *
  * <h2>Ownership</h2>
  *
- * This actor allocates the {@code window} payload buffers, and frees them once all are home (a
- * buffer {@linkplain SendFailed#withheld() withheld} by zerowire is never freed). The checksum is
- * FNV-1a 64 over every payload byte in ackid order, as sent.
+ * This actor allocates the {@code window} payload buffers and frees them at the end if they are
+ * home. A buffer {@linkplain SendFailed#withheld() withheld} by zerowire, or one whose request the
+ * stopped client never answered, is not freed (the kernel might still read it; a client stopped
+ * from outside gives no guarantee). The checksum is FNV-1a 64 over every payload byte in ackid
+ * order, as sent.
  */
 public final class BlightLoad extends AbstractBehavior<ClientReply> {
 
@@ -129,12 +139,14 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
     }
 
     private static final int MAX_ERRORS = 20;
+    private static final RequestOutcome SILENCE = new Rejected(-1, 0, null, "no reply from the client");
 
     private final ActorRef<ClientCommand> client;
     private final Spec spec;
     private final ActorRef<Result> replyTo;
     private final boolean awaits;
     private final ArrayDeque<NativeBuffer> free = new ArrayDeque<>();
+    private final Map<Long, NativeBuffer> out = new HashMap<>(); // in flight, by ackid
     private final List<NativeBuffer> all = new ArrayList<>();
     /**
      * Byte j is {@code j & 0xff}, so the payload of ackid k, byte i = {@code (k*31 + i) & 0xff}, is
@@ -149,6 +161,7 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
     private long acksOwed; // awaited acks without their reply
     private long done;
     private long startNanos;
+    private boolean aborted;
     private boolean finalPingSent;
     private boolean finalOutcome;
     private boolean finalAck;
@@ -158,7 +171,6 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
     private long acksAwaited;
     private long ackTimeouts;
     private long acksLost;
-    private long withheld;
 
     private BlightLoad(ActorContext<ClientReply> ctx, ActorRef<ClientCommand> client, Spec spec,
                        ActorRef<Result> replyTo) {
@@ -177,8 +189,9 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
                 free.add(b);
             }
         }
-        ctx.setReceiveTimeout(Duration.ofSeconds(60).plus(spec.ackTimeout() == null ? Duration.ZERO : spec.ackTimeout()),
-                new Rejected(-1, 0, null, "no reply from the client for 60 s"));
+        ctx.watch(client);
+        Duration quiet = Duration.ofSeconds(60).plus(spec.ackTimeout() == null ? Duration.ZERO : spec.ackTimeout());
+        ctx.setReceiveTimeout(quiet, SILENCE);
     }
 
     private Behavior<ClientReply> start() {
@@ -191,13 +204,14 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
         return newReceiveBuilder()
                 .onMessage(RequestOutcome.class, this::onOutcome)
                 .onMessage(AckReply.class, this::onAck)
+                .onSignal(Terminated.class, t -> onClientStopped())
                 .build();
     }
 
     /** Sends what the window and the ack discipline allow; finishes the run when all is back. */
     private Behavior<ClientReply> pump() {
-        while (next <= spec.messages() && inFlight < spec.window() && (!awaits || (inFlight == 0 && acksOwed == 0))
-                && (spec.size() == 0 || !free.isEmpty())) {
+        while (!aborted && next <= spec.messages() && inFlight < spec.window()
+                && (!awaits || (inFlight == 0 && acksOwed == 0)) && (spec.size() == 0 || !free.isEmpty())) {
             long ackid = next++;
             NativeBuffer payload = null;
             if (spec.size() > 0) {
@@ -205,6 +219,7 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
                 int from = (int) ((ackid * 31) & 0xff);
                 payload.put(0, pattern, from, spec.size());
                 checksum.update(pattern, from, spec.size());
+                out.put(ackid, payload);
             }
             inFlight++;
             if (awaits) {
@@ -216,7 +231,11 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
                 spec.progress().tell(new Progress(ackid, done, spec.messages()));
             }
         }
-        if (next > spec.messages() && inFlight == 0 && acksOwed == 0 && !finalPingSent) {
+        boolean allBack = inFlight == 0 && acksOwed == 0;
+        if (aborted && allBack) {
+            return finish();
+        }
+        if (!aborted && next > spec.messages() && allBack && !finalPingSent) {
             finalPingSent = true; // as libblight's last call: a Ping, blocking for its Ack
             client.tell(new Request(BlightType.PING, spec.messages() + 1, null, true, spec.ackTimeout(),
                     spec.messages() + 1, getContext().getSelf()));
@@ -228,7 +247,7 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
     }
 
     private Behavior<ClientReply> onOutcome(RequestOutcome o) {
-        if (o.correlationId() == -1) { // the receive timeout
+        if (o == SILENCE) {
             error("no reply from the client for 60 s; giving up");
             return finish();
         }
@@ -244,25 +263,28 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
         }
         inFlight--;
         done++;
+        NativeBuffer payload = out.remove(o.correlationId());
         switch (o) {
             case Sent s -> released++;
             case SendFailed f -> {
                 failed++;
+                aborted = true;
                 error("message " + o.ackid() + " failed: " + f.reason());
                 if (f.withheld()) {
-                    withheld++;
+                    payload = null; // zerowire keeps it: never reuse, never free
                 }
             }
             case Rejected r -> {
                 failed++;
+                aborted = true;
                 error("message " + o.ackid() + " was rejected: " + r.reason());
                 if (awaits) {
                     acksOwed--; // a rejected request gets no ack reply
                 }
             }
         }
-        if (o.payload() != null && !(o instanceof SendFailed f && f.withheld())) {
-            free.add(o.payload());
+        if (payload != null) {
+            free.add(payload);
         }
         if (spec.progress() != null && spec.progressEvery() > 0 && done % spec.progressEvery() == 0) {
             spec.progress().tell(new Progress(next - 1, done, spec.messages()));
@@ -296,6 +318,19 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
         return pump();
     }
 
+    /** The client stopped: whatever it has not answered by now reached it after it stopped. */
+    private Behavior<ClientReply> onClientStopped() {
+        if (inFlight > 0) {
+            error(inFlight + " request(s) got no outcome: the client stopped first");
+            failed += inFlight;
+            inFlight = 0;
+        }
+        if (finalPingSent && !finalAck) {
+            error("the client stopped before the final Ping was acked");
+        }
+        return finish();
+    }
+
     private void error(String e) {
         if (errors.size() < MAX_ERRORS) {
             errors.add(e);
@@ -306,11 +341,7 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
 
     private Behavior<ClientReply> finish() {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        if (free.size() + withheld == all.size()) {
-            free.forEach(NativeBuffer::release); // all home: nobody can read them any more
-        } else {
-            error((all.size() - free.size()) + " payload buffer(s) never came back; not freed");
-        }
+        free.forEach(NativeBuffer::release); // home: nobody can read them any more
         free.clear();
         replyTo.tell(new Result(next - 1, (next - 1) * (long) spec.size(), checksum.hex(), released, failed,
                 acksAwaited, ackTimeouts, acksLost, finalPingAcked, seconds, errors));

@@ -428,7 +428,7 @@ public final class BlightProtocol {
      * @param types         messages per type, by {@linkplain BlightType#cliName() command-line name}
      * @param acksSent      acks written and released by the kernel
      * @param acksDropped   handler answers that could not be sent (the socket had closed)
-     * @param pingsSent     Pings written to the client
+     * @param pingsSent     Pings written to the client (released by the kernel)
      * @param pingAcks      Acks matching one of those Pings
      * @param unexpectedAcks Acks that matched no Ping (ignored, as Oxide does)
      * @param errors        protocol faults and other errors, one line each, naming the connection

@@ -270,7 +270,6 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         if (outstandingPings.size() > MAX_OUTSTANDING_PINGS) {
             outstandingPings.poll();
         }
-        pingsSent++;
         outbox.submit(BlightEncoder.header(BlightType.PING, pingId, 0), null, null, Kind.PING);
         return this;
     }
@@ -297,12 +296,15 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         if (p == null) {
             return this;
         }
+        boolean released = o instanceof SocketProtocol.Released;
         if (p.tag == Kind.ACK) {
-            if (o instanceof SocketProtocol.Released) {
+            if (released) {
                 acksSent++;
             } else {
                 acksDropped++;
             }
+        } else if (released) {
+            pingsSent++;
         }
         return this;
     }

@@ -80,6 +80,27 @@ class BlightClientServerTest {
         assertEquals(List.of(), s.errors());
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"TCP4", "UNIX"})
+    void whenTheServerGoesAwayMidStreamEveryPayloadStillComesBack(Transport t) {
+        Server server = BlightTestSupport.startServer(kit, t.listenAddress(dir), BlightSettings.defaults(), null);
+        Client client = BlightTestSupport.connect(kit, server.address(), BlightSettings.defaults());
+        TestProbe<BlightLoad.Result> done = kit.createTestProbe();
+        kit.spawn(BlightLoad.create(client.ref(), BlightLoad.Spec.of(BlightType.REPAINT, 1_000_000, 16 * 1024)
+                .withWindow(64), done.getRef()));
+        BlightTestSupport.sleep(150);
+        ServerSummary s = server.stop(kit);
+        BlightLoad.Result r = done.expectMessageClass(BlightLoad.Result.class, WAIT);
+        assertFalse(r.ok());
+        assertFalse(r.finalPingAcked());
+        assertEquals(r.messages(), r.released() + r.failed(), "every request is accounted for: " + r);
+        assertTrue(r.failed() > 0, r.toString());
+        assertTrue(r.released() >= s.messages(), "what the server decoded had left the client: " + r + " " + s);
+        ClientClosed closed = client.await(ClientClosed.class);
+        assertEquals(r.released(), closed.stats().sent(), "every Sent reached the load");
+
+    }
+
     @Test
     void overASocketpairAsOxideHandsItsClientsTheirSocket() throws Exception {
         TestProbe<BlightProtocol.ServerEvent> events = kit.createTestProbe();
