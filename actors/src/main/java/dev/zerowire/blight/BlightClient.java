@@ -196,7 +196,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         this.settings = settings;
         this.options = options;
         this.events = events != null ? events : ctx.getSystem().ignoreRef();
-        this.name = "blight client " + ctx.getSelf().path().name() + " to " + peer;
+        this.name = "blight client to " + peer;
         this.eventAdapter = ctx.messageAdapter(SocketProtocol.Event.class, SocketEvent::new);
         this.replyAdapter = ctx.messageAdapter(SocketProtocol.SendReply.class, SocketReply::new);
         this.statsAdapter = ctx.messageAdapter(SocketStats.class, SocketStatsReply::new);
@@ -226,9 +226,8 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
             socket = c.socket();
             outbox = new Outbox(socket, replyAdapter, options.maxQueuedBytes());
             pacer = new ReadPacer(socket, statsAdapter);
-            if (c.remote() != null && !(c.remote() instanceof java.net.UnixDomainSocketAddress u
-                    && u.getPath().toString().isEmpty())) {
-                name = "blight client " + getContext().getSelf().path().name() + " to " + BlightAddress.format(c.remote());
+            if (c.local() instanceof java.net.InetSocketAddress local) { // the local port tells clients apart
+                name = "blight client " + BlightAddress.format(local) + " to " + BlightAddress.format(c.remote());
             }
             socket.tell(new SocketProtocol.Register(eventAdapter));
             events.tell(new ClientConnected(getContext().getSelf(), name, c.local(), c.remote(), c.zeroCopy()));

@@ -89,7 +89,12 @@ public final class BlightProtocol {
      * by outcomes (keep a window of buffers).
      *
      * <p>Does not promise that the server read, accepted or acted on the message: {@link Sent}
-     * means only that the kernel no longer needs the payload. An ack is the server's word.
+     * means only that the kernel no longer needs the payload. An ack is the server's word. Does not
+     * promise anything for a request that reaches the client after it stopped (after
+     * {@link ClientClosed}): like any message to a stopped actor it goes to dead letters, untouched,
+     * so a caller that may race the close watches the client and takes such payloads back on
+     * {@code Terminated}. The client itself stops only after every request it took has had its
+     * outcome (unless it is stopped from outside, e.g. by actor system shutdown).
      *
      * @param type          the message type; never {@link BlightType#INVALID}
      * @param ackid         the ackid to put in the header, 1..2^32-1, or {@link #AUTO_ACKID} to let the

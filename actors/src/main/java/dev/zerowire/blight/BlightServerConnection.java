@@ -161,7 +161,10 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
 
     /** The connection's name in errors: {@code blight connection #3 (tcp:127.0.0.1:50412)}. */
     static String describe(int id, SocketAddress remote) {
-        return "blight connection #" + id + " (" + (remote == null ? "unnamed peer" : BlightAddress.format(remote)) + ")";
+        String peer = remote == null ? "unnamed peer"
+                : remote instanceof java.net.UnixDomainSocketAddress u && u.getPath().toString().isEmpty() ? "unix peer"
+                : BlightAddress.format(remote);
+        return "blight connection #" + id + " (" + peer + ")";
     }
 
     @Override
