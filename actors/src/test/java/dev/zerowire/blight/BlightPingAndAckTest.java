@@ -177,7 +177,7 @@ class BlightPingAndAckTest {
                 assertEquals(id2, dup.payload());
                 assertEquals(42, sent2.ackid());
                 server.awaitBytes(BlightHeader.SIZE * 3 + 4);
-                server.close(); // the server goes away with an ack owed
+                server.channel.close(); // the server goes away with an ack owed
                 AckLost lost = probe.expectMessageClass(AckLost.class, WAIT);
                 assertEquals(2, lost.correlationId());
                 ClientClosed closed = client.await(ClientClosed.class);
