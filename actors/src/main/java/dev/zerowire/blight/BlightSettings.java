@@ -1,0 +1,100 @@
+package dev.zerowire.blight;
+
+import dev.zerowire.actors.SendMode;
+import dev.zerowire.actors.SocketOptions;
+import dev.zerowire.actors.ZeroWire;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * Settings of blight connections, client and server side. Change one with the {@code with...}
+ * methods; {@link #defaults()} behaves as Oxide's display server and libblight do where they have a
+ * number (ping every second, "not responding" after two intervals).
+ *
+ * @param maxMessageSize largest payload accepted from the peer, and sent (default 64 MiB); a
+ *                       header claiming more is a protocol fault, refused before anything that
+ *                       size is allocated
+ * @param ackTimeout     default wait for an awaited ack ({@link BlightProtocol.Request#ackTimeout()});
+ *                       libblight waits forever by default, which an actor must not
+ * @param pingInterval   server side: how often each client is pinged; a client that answers
+ *                       none within two intervals is reported unresponsive
+ * @param handlerGrace   server side: how long a closing connection waits for answers its handler
+ *                       still owes before it closes the socket anyway
+ * @param socketOptions  the socket options, or {@code null} for the actor system's defaults
+ *                       ({@link ZeroWire#defaultOptions()}) with TCP_NODELAY on
+ * @param mode           the send mode to use, or {@code null} to keep the socket options' mode
+ */
+public record BlightSettings(long maxMessageSize, Duration ackTimeout, Duration pingInterval, Duration handlerGrace,
+                             SocketOptions socketOptions, SendMode mode) {
+
+    public BlightSettings {
+        if (maxMessageSize < 0 || maxMessageSize > BlightWire.MAX_ARRAY_SIZE) {
+            throw new IllegalArgumentException("maximum message size " + maxMessageSize + " must be 0.."
+                    + BlightWire.MAX_ARRAY_SIZE);
+        }
+        positive("ack timeout", ackTimeout);
+        positive("ping interval", pingInterval);
+        positive("handler grace", handlerGrace);
+    }
+
+    private static void positive(String what, Duration d) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, was " + d);
+        }
+    }
+
+    /** 64 MiB messages, 10 s ack timeout, a ping every second, 2 s handler grace, system socket options. */
+    public static BlightSettings defaults() {
+        return new BlightSettings(BlightWire.DEFAULT_MAX_PAYLOAD_SIZE, Duration.ofSeconds(10), Duration.ofSeconds(1),
+                Duration.ofSeconds(2), null, null);
+    }
+
+    public BlightSettings withMaxMessageSize(long bytes) {
+        return new BlightSettings(bytes, ackTimeout, pingInterval, handlerGrace, socketOptions, mode);
+    }
+
+    public BlightSettings withAckTimeout(Duration d) {
+        return new BlightSettings(maxMessageSize, d, pingInterval, handlerGrace, socketOptions, mode);
+    }
+
+    public BlightSettings withPingInterval(Duration d) {
+        return new BlightSettings(maxMessageSize, ackTimeout, d, handlerGrace, socketOptions, mode);
+    }
+
+    public BlightSettings withHandlerGrace(Duration d) {
+        return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, d, socketOptions, mode);
+    }
+
+    public BlightSettings withSocketOptions(SocketOptions o) {
+        return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, handlerGrace, o, mode);
+    }
+
+    public BlightSettings withMode(SendMode m) {
+        return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, handlerGrace, socketOptions, m);
+    }
+
+    /** How long a client may leave Pings unanswered before it is reported: two ping intervals. */
+    public Duration unresponsiveAfter() {
+        return pingInterval.multipliedBy(2);
+    }
+
+    /**
+     * The socket options a blight socket of {@code system} uses: the given ones, or the system's
+     * defaults with TCP_NODELAY on (blight is request/ack: Nagle would hold small acks back); the
+     * mode if one is set; and a queue bound that fits at least one largest message.
+     */
+    public SocketOptions resolveSocketOptions(ActorSystem<?> system) {
+        SocketOptions o = socketOptions != null ? socketOptions
+                : ZeroWire.get(system).defaultOptions().withTcpNoDelay(true);
+        if (mode != null) {
+            o = o.withMode(mode);
+        }
+        long largest = BlightHeader.SIZE + maxMessageSize;
+        if (o.maxQueuedBytes() < largest) {
+            o = o.withLimits(largest, o.maxPinnedBytes());
+        }
+        return o;
+    }
+}

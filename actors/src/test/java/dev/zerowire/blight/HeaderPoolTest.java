@@ -1,0 +1,51 @@
+package dev.zerowire.blight;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class HeaderPoolTest {
+
+    @Test
+    void slotsAreDistinctAndComeBackOnlyWhenGiven() {
+        HeaderPool pool = new HeaderPool();
+        List<HeaderPool.Slot> taken = new ArrayList<>();
+        Set<Long> addresses = new HashSet<>();
+        for (int i = 0; i < HeaderPool.SLOTS_PER_CHUNK + 1; i++) {
+            HeaderPool.Slot s = pool.take();
+            taken.add(s);
+            addresses.add(s.buffer.address());
+            assertEquals(HeaderPool.SLOT_SIZE, s.buffer.length());
+        }
+        assertEquals(HeaderPool.SLOTS_PER_CHUNK + 1, addresses.size(), "no slot is handed out twice");
+        assertEquals(2, pool.chunks());
+        assertEquals(HeaderPool.SLOTS_PER_CHUNK + 1, pool.outstanding());
+        HeaderPool.Slot first = taken.get(0);
+        pool.give(first);
+        assertSame(first, pool.take(), "a given slot is reused");
+        taken.forEach(pool::give);
+        assertEquals(0, pool.outstanding());
+        assertEquals(0, pool.close(), "every chunk is freed when every slot is home");
+        assertThrows(IllegalStateException.class, pool::take);
+    }
+
+    @Test
+    void aChunkWithASlotOutOrLeakedIsNeverFreed() {
+        HeaderPool pool = new HeaderPool();
+        HeaderPool.Slot out = pool.take();
+        HeaderPool.Slot leaked = null;
+        for (int i = 0; i < HeaderPool.SLOTS_PER_CHUNK; i++) {
+            leaked = pool.take(); // the last one starts chunk 2
+        }
+        assertNotSame(out.chunk, leaked.chunk);
+        pool.leak(leaked);
+        assertEquals(2, pool.close(), "chunk 1 has a slot out, chunk 2 a leaked slot");
+    }
+}
