@@ -74,524 +74,524 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class BlightClient extends AbstractBehavior<ClientCommand> {
 
-    /** Dispatcher of every blight actor: zerowire's virtual-thread dispatcher. */
-    static final String DISPATCHER = "zerowire.dispatcher";
+  /** Dispatcher of every blight actor: zerowire's virtual-thread dispatcher. */
+  static final String DISPATCHER = "zerowire.dispatcher";
 
-    // ----------------------------------------------------------------------- internal messages
+  // ----------------------------------------------------------------------- internal messages
 
-    private record ConnectResult(SocketProtocol.ConnectReply reply) implements BlightProtocol.ClientInternal {
-    }
+  private record ConnectResult(SocketProtocol.ConnectReply reply) implements BlightProtocol.ClientInternal {
+  }
 
-    private record SocketEvent(SocketProtocol.Event event) implements BlightProtocol.ClientInternal {
-    }
+  private record SocketEvent(SocketProtocol.Event event) implements BlightProtocol.ClientInternal {
+  }
 
-    private record SocketReply(SocketProtocol.SendReply reply) implements BlightProtocol.ClientInternal {
-    }
+  private record SocketReply(SocketProtocol.SendReply reply) implements BlightProtocol.ClientInternal {
+  }
 
-    private record SocketStatsReply(SocketStats stats) implements BlightProtocol.ClientInternal {
-    }
+  private record SocketStatsReply(SocketStats stats) implements BlightProtocol.ClientInternal {
+  }
 
-    private record AckDue(long ackid, long token) implements BlightProtocol.ClientInternal {
-    }
+  private record AckDue(long ackid, long token) implements BlightProtocol.ClientInternal {
+  }
 
-    /** Outbox tag of a caller's request. */
-    private record RequestTag(Request request, long ackid) {
-    }
+  /** Outbox tag of a caller's request. */
+  private record RequestTag(Request request, long ackid) {
+  }
 
-    /** Outbox tag of the Ack answering a server Ping. */
-    private enum PingAnswer { INSTANCE }
+  /** Outbox tag of the Ack answering a server Ping. */
+  private enum PingAnswer { INSTANCE }
 
-    /** An awaited ack. */
-    private record Awaited(Request request, long ackid, long sinceNanos, long token) {
-    }
+  /** An awaited ack. */
+  private record Awaited(Request request, long ackid, long sinceNanos, long token) {
+  }
 
-    // -------------------------------------------------------------------------------- factories
+  // -------------------------------------------------------------------------------- factories
 
-    /**
-     * A client that connects to {@code remote} (TCP v4/v6 or an AF_UNIX path) and serves requests
-     * once connected (queuing them until then).
-     *
-     * @param events gets {@link ClientConnected} or {@link ClientConnectFailed}, any
-     *               {@link ClientFault}, and {@link ClientClosed}; may be null
-     */
-    public static Behavior<ClientCommand> connect(SocketAddress remote, BlightSettings settings,
-                                                  ActorRef<ClientEvent> events) {
-        return start(settings, events, BlightAddress.format(remote),
-                (options, reply) -> new SocketProtocol.Connect(remote, options, reply));
-    }
+  /**
+   * A client that connects to {@code remote} (TCP v4/v6 or an AF_UNIX path) and serves requests
+   * once connected (queuing them until then).
+   *
+   * @param events gets {@link ClientConnected} or {@link ClientConnectFailed}, any
+   *               {@link ClientFault}, and {@link ClientClosed}; may be null
+   */
+  public static Behavior<ClientCommand> connect(SocketAddress remote, BlightSettings settings,
+                          ActorRef<ClientEvent> events) {
+    return start(settings, events, BlightAddress.format(remote),
+        (options, reply) -> new SocketProtocol.Connect(remote, options, reply));
+  }
 
-    /**
-     * A client over an already connected socket, e.g. one end of a socketpair (blight's own
-     * transport): zerowire adopts and from then owns it.
-     */
-    public static Behavior<ClientCommand> adopt(NativeSocket socket, BlightSettings settings,
-                                                ActorRef<ClientEvent> events) {
-        return start(settings, events, socket.kind(),
-                (options, reply) -> new SocketProtocol.Adopt(socket, options, reply));
-    }
+  /**
+   * A client over an already connected socket, e.g. one end of a socketpair (blight's own
+   * transport): zerowire adopts and from then owns it.
+   */
+  public static Behavior<ClientCommand> adopt(NativeSocket socket, BlightSettings settings,
+                        ActorRef<ClientEvent> events) {
+    return start(settings, events, socket.kind(),
+        (options, reply) -> new SocketProtocol.Adopt(socket, options, reply));
+  }
 
-    private interface Opener {
-        SocketProtocol.ManagerCommand open(SocketOptions options, ActorRef<SocketProtocol.ConnectReply> reply);
-    }
+  private interface Opener {
+    SocketProtocol.ManagerCommand open(SocketOptions options, ActorRef<SocketProtocol.ConnectReply> reply);
+  }
 
-    private static Behavior<ClientCommand> start(BlightSettings settings, ActorRef<ClientEvent> events, String peer,
-                                                 Opener opener) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(100_000, stash -> {
-            SocketOptions options = settings.resolveSocketOptions(ctx.getSystem());
-            BlightClient c = new BlightClient(ctx, timers, stash, settings, options, events, peer);
-            ZeroWire.get(ctx.getSystem()).manager().tell(
-                    opener.open(options, ctx.messageAdapter(SocketProtocol.ConnectReply.class, ConnectResult::new)));
-            return c.connecting();
-        })));
-    }
+  private static Behavior<ClientCommand> start(BlightSettings settings, ActorRef<ClientEvent> events, String peer,
+                         Opener opener) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(100_000, stash -> {
+      SocketOptions options = settings.resolveSocketOptions(ctx.getSystem());
+      BlightClient c = new BlightClient(ctx, timers, stash, settings, options, events, peer);
+      ZeroWire.get(ctx.getSystem()).manager().tell(
+          opener.open(options, ctx.messageAdapter(SocketProtocol.ConnectReply.class, ConnectResult::new)));
+      return c.connecting();
+    })));
+  }
 
-    // ---------------------------------------------------------------------------------- state
+  // ---------------------------------------------------------------------------------- state
 
-    private final TimerScheduler<ClientCommand> timers;
-    private final StashBuffer<ClientCommand> stash;
-    private final BlightSettings settings;
-    private final SocketOptions options;
-    private final ActorRef<ClientEvent> events;
-    private final ActorRef<SocketProtocol.Event> eventAdapter;
-    private final ActorRef<SocketProtocol.SendReply> replyAdapter;
-    private final ActorRef<SocketStats> statsAdapter;
-    private final BlightDecoder decoder;
-    private final Map<Long, Awaited> awaited = new HashMap<>();
-    private final Set<Long> timedOut = new LinkedHashSet<>();
-    private final java.util.ArrayDeque<ActorRef<ClientStats>> statsWaiters = new java.util.ArrayDeque<>();
-    private final List<ActorRef<ClientEvent>> closeWaiters = new ArrayList<>();
+  private final TimerScheduler<ClientCommand> timers;
+  private final StashBuffer<ClientCommand> stash;
+  private final BlightSettings settings;
+  private final SocketOptions options;
+  private final ActorRef<ClientEvent> events;
+  private final ActorRef<SocketProtocol.Event> eventAdapter;
+  private final ActorRef<SocketProtocol.SendReply> replyAdapter;
+  private final ActorRef<SocketStats> statsAdapter;
+  private final BlightDecoder decoder;
+  private final Map<Long, Awaited> awaited = new HashMap<>();
+  private final Set<Long> timedOut = new LinkedHashSet<>();
+  private final java.util.ArrayDeque<ActorRef<ClientStats>> statsWaiters = new java.util.ArrayDeque<>();
+  private final List<ActorRef<ClientEvent>> closeWaiters = new ArrayList<>();
 
-    private String name;
-    private ActorRef<SocketProtocol.Command> socket;
-    private Outbox outbox;
-    private ReadPacer pacer;
-    private SocketStats socketStats = SocketStats.ZERO;
-    private boolean decoding = true;
-    private boolean closing;
-    private boolean closeSent;
-    private String how = "closed";
-    private long nextAckid = 1;
-    private long nextToken;
+  private String name;
+  private ActorRef<SocketProtocol.Command> socket;
+  private Outbox outbox;
+  private ReadPacer pacer;
+  private SocketStats socketStats = SocketStats.ZERO;
+  private boolean decoding = true;
+  private boolean closing;
+  private boolean closeSent;
+  private String how = "closed";
+  private long nextAckid = 1;
+  private long nextToken;
 
-    // counters (see ClientStats)
-    private long requests;
-    private long payloadBytes;
-    private long sent;
-    private long sendFailed;
-    private long rejected;
-    private long acksReceived;
-    private long acksDelivered;
-    private long ackTimeouts;
-    private long acksLost;
-    private long lateAcks;
-    private long pingsAnswered;
-    private long unexpected;
+  // counters (see ClientStats)
+  private long requests;
+  private long payloadBytes;
+  private long sent;
+  private long sendFailed;
+  private long rejected;
+  private long acksReceived;
+  private long acksDelivered;
+  private long ackTimeouts;
+  private long acksLost;
+  private long lateAcks;
+  private long pingsAnswered;
+  private long unexpected;
 
-    private BlightClient(ActorContext<ClientCommand> ctx, TimerScheduler<ClientCommand> timers,
-                         StashBuffer<ClientCommand> stash, BlightSettings settings, SocketOptions options,
-                         ActorRef<ClientEvent> events, String peer) {
-        super(ctx);
-        this.timers = timers;
-        this.stash = stash;
-        this.settings = settings;
-        this.options = options;
-        this.events = events != null ? events : ctx.getSystem().ignoreRef();
-        this.name = "blight client to " + peer;
-        this.eventAdapter = ctx.messageAdapter(SocketProtocol.Event.class, SocketEvent::new);
-        this.replyAdapter = ctx.messageAdapter(SocketProtocol.SendReply.class, SocketReply::new);
-        this.statsAdapter = ctx.messageAdapter(SocketStats.class, SocketStatsReply::new);
-        this.decoder = new BlightDecoder(settings.maxMessageSize(), this::onFrame);
-    }
+  private BlightClient(ActorContext<ClientCommand> ctx, TimerScheduler<ClientCommand> timers,
+             StashBuffer<ClientCommand> stash, BlightSettings settings, SocketOptions options,
+             ActorRef<ClientEvent> events, String peer) {
+    super(ctx);
+    this.timers = timers;
+    this.stash = stash;
+    this.settings = settings;
+    this.options = options;
+    this.events = events != null ? events : ctx.getSystem().ignoreRef();
+    this.name = "blight client to " + peer;
+    this.eventAdapter = ctx.messageAdapter(SocketProtocol.Event.class, SocketEvent::new);
+    this.replyAdapter = ctx.messageAdapter(SocketProtocol.SendReply.class, SocketReply::new);
+    this.statsAdapter = ctx.messageAdapter(SocketStats.class, SocketStatsReply::new);
+    this.decoder = new BlightDecoder(settings.maxMessageSize(), this::onFrame);
+  }
 
-    // ============================================================================== behaviors
+  // ============================================================================== behaviors
 
-    private Behavior<ClientCommand> connecting() {
-        return newReceiveBuilder()
-                .onMessage(ConnectResult.class, this::onConnectResult)
-                .onAnyMessage(m -> {
-                    if (stash.isFull()) {
-                        if (m instanceof Request r) {
-                            reject(r, r.ackid(), name + " has " + stash.size() + " requests queued while connecting");
-                        }
-                        return Behaviors.same();
-                    }
-                    stash.stash(m);
-                    return Behaviors.same();
-                })
-                .build();
-    }
-
-    private Behavior<ClientCommand> onConnectResult(ConnectResult r) {
-        if (r.reply() instanceof SocketProtocol.Connected c) {
-            socket = c.socket();
-            outbox = new Outbox(socket, replyAdapter, options.maxQueuedBytes());
-            pacer = new ReadPacer(socket, statsAdapter);
-            if (c.local() instanceof java.net.InetSocketAddress local) { // the local port tells clients apart
-                name = "blight client " + BlightAddress.format(local) + " to " + BlightAddress.format(c.remote());
+  private Behavior<ClientCommand> connecting() {
+    return newReceiveBuilder()
+        .onMessage(ConnectResult.class, this::onConnectResult)
+        .onAnyMessage(m -> {
+          if (stash.isFull()) {
+            if (m instanceof Request r) {
+              reject(r, r.ackid(), name + " has " + stash.size() + " requests queued while connecting");
             }
-            socket.tell(new SocketProtocol.Register(eventAdapter));
-            events.tell(new ClientConnected(getContext().getSelf(), name, c.local(), c.remote(), c.zeroCopy()));
-            return stash.unstashAll(this);
-        }
-        SocketProtocol.CommandFailed f = (SocketProtocol.CommandFailed) r.reply();
-        String reason = name + ": connect failed: " + f.cause().getMessage();
-        getContext().getLog().info("{}", reason); // the events ref hears it as ClientConnectFailed
-        how = "connect failed: " + f.cause().getMessage();
-        events.tell(new ClientConnectFailed(getContext().getSelf(), name, reason));
-        stash.forEach(m -> {
-            if (m instanceof Request q) {
-                reject(q, q.ackid(), reason);
-            } else if (m instanceof CloseClient cc) {
-                watchClose(cc.replyTo());
-            } else if (m instanceof GetClientStats g) {
-                g.replyTo().tell(stats());
-            }
-        });
-        stash.clear();
-        ClientClosed closed = new ClientClosed(getContext().getSelf(), name, how, stats());
-        closeWaiters.forEach(w -> w.tell(closed));
-        return Behaviors.stopped();
+            return Behaviors.same();
+          }
+          stash.stash(m);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<ClientCommand> onConnectResult(ConnectResult r) {
+    if (r.reply() instanceof SocketProtocol.Connected c) {
+      socket = c.socket();
+      outbox = new Outbox(socket, replyAdapter, options.maxQueuedBytes());
+      pacer = new ReadPacer(socket, statsAdapter);
+      if (c.local() instanceof java.net.InetSocketAddress local) { // the local port tells clients apart
+        name = "blight client " + BlightAddress.format(local) + " to " + BlightAddress.format(c.remote());
+      }
+      socket.tell(new SocketProtocol.Register(eventAdapter));
+      events.tell(new ClientConnected(getContext().getSelf(), name, c.local(), c.remote(), c.zeroCopy()));
+      return stash.unstashAll(this);
     }
+    SocketProtocol.CommandFailed f = (SocketProtocol.CommandFailed) r.reply();
+    String reason = name + ": connect failed: " + f.cause().getMessage();
+    getContext().getLog().info("{}", reason); // the events ref hears it as ClientConnectFailed
+    how = "connect failed: " + f.cause().getMessage();
+    events.tell(new ClientConnectFailed(getContext().getSelf(), name, reason));
+    stash.forEach(m -> {
+      if (m instanceof Request q) {
+        reject(q, q.ackid(), reason);
+      } else if (m instanceof CloseClient cc) {
+        watchClose(cc.replyTo());
+      } else if (m instanceof GetClientStats g) {
+        g.replyTo().tell(stats());
+      }
+    });
+    stash.clear();
+    ClientClosed closed = new ClientClosed(getContext().getSelf(), name, how, stats());
+    closeWaiters.forEach(w -> w.tell(closed));
+    return Behaviors.stopped();
+  }
 
-    @Override
-    public Receive<ClientCommand> createReceive() { // open and closing: the flags say which
-        return newReceiveBuilder()
-                .onMessage(Request.class, this::onRequest)
-                .onMessage(SocketReply.class, this::onSocketReply)
-                .onMessage(SocketEvent.class, this::onSocketEvent)
-                .onMessage(AckDue.class, this::onAckDue)
-                .onMessage(CloseClient.class, this::onClose)
-                .onMessage(GetClientStats.class, this::onGetStats)
-                .onMessage(SocketStatsReply.class, this::onSocketStats)
-                .onSignal(PostStop.class, s -> onPostStop())
-                .build();
+  @Override
+  public Receive<ClientCommand> createReceive() { // open and closing: the flags say which
+    return newReceiveBuilder()
+        .onMessage(Request.class, this::onRequest)
+        .onMessage(SocketReply.class, this::onSocketReply)
+        .onMessage(SocketEvent.class, this::onSocketEvent)
+        .onMessage(AckDue.class, this::onAckDue)
+        .onMessage(CloseClient.class, this::onClose)
+        .onMessage(GetClientStats.class, this::onGetStats)
+        .onMessage(SocketStatsReply.class, this::onSocketStats)
+        .onSignal(PostStop.class, s -> onPostStop())
+        .build();
+  }
+
+  // =============================================================================== requests
+
+  private Behavior<ClientCommand> onRequest(Request r) {
+    if (closing) {
+      reject(r, r.ackid(), name + " is closing");
+      return this;
     }
-
-    // =============================================================================== requests
-
-    private Behavior<ClientCommand> onRequest(Request r) {
-        if (closing) {
-            reject(r, r.ackid(), name + " is closing");
-            return this;
-        }
-        String invalid = validate(r);
-        if (invalid != null) {
-            reject(r, r.ackid(), name + ": " + invalid);
-            return this;
-        }
-        long ackid = r.ackid() != BlightProtocol.AUTO_ACKID ? r.ackid() : assignAckid();
-        if (r.awaitAck()) {
-            if (awaited.containsKey(ackid)) {
-                reject(r, ackid, name + ": ackid " + ackid + " already awaits an ack");
-                return this;
-            }
-            long token = ++nextToken;
-            awaited.put(ackid, new Awaited(r, ackid, System.nanoTime(), token));
-            Duration timeout = r.ackTimeout() != null ? r.ackTimeout() : settings.ackTimeout();
-            timers.startSingleTimer(ackid, new AckDue(ackid, token), timeout);
-        }
-        requests++;
-        payloadBytes += r.payloadLength();
-        outbox.submit(BlightEncoder.header(r.type(), ackid, r.payloadLength()), null,
-                r.payloadLength() == 0 ? null : r.payload(), new RequestTag(r, ackid));
+    String invalid = validate(r);
+    if (invalid != null) {
+      reject(r, r.ackid(), name + ": " + invalid);
+      return this;
+    }
+    long ackid = r.ackid() != BlightProtocol.AUTO_ACKID ? r.ackid() : assignAckid();
+    if (r.awaitAck()) {
+      if (awaited.containsKey(ackid)) {
+        reject(r, ackid, name + ": ackid " + ackid + " already awaits an ack");
         return this;
+      }
+      long token = ++nextToken;
+      awaited.put(ackid, new Awaited(r, ackid, System.nanoTime(), token));
+      Duration timeout = r.ackTimeout() != null ? r.ackTimeout() : settings.ackTimeout();
+      timers.startSingleTimer(ackid, new AckDue(ackid, token), timeout);
     }
+    requests++;
+    payloadBytes += r.payloadLength();
+    outbox.submit(BlightEncoder.header(r.type(), ackid, r.payloadLength()), null,
+        r.payloadLength() == 0 ? null : r.payload(), new RequestTag(r, ackid));
+    return this;
+  }
 
-    private String validate(Request r) {
-        BlightType t = r.type();
-        if (!t.validOnWire()) {
-            return t.wireName() + " (type " + t.code() + ") is never sent";
-        }
-        if (r.payload() != null && r.payload().isReleased()) {
-            return "the payload buffer of request " + r.correlationId() + " is released";
-        }
-        if (t.needsPayload() && r.payloadLength() == 0) {
-            return t.wireName() + " must carry a payload (request " + r.correlationId() + " has none)";
-        }
-        if (r.payloadLength() > settings.maxMessageSize()) {
-            return "payload of " + r.payloadLength() + " bytes exceeds the maximum message size "
-                    + settings.maxMessageSize();
-        }
-        if (t == BlightType.ACK && r.awaitAck()) {
-            return "an Ack is never acked: it cannot await one";
-        }
-        return null;
+  private String validate(Request r) {
+    BlightType t = r.type();
+    if (!t.validOnWire()) {
+      return t.wireName() + " (type " + t.code() + ") is never sent";
     }
-
-    /** The next ackid from 1, wrapping before 2^32 and skipping 0 and ackids still awaited. */
-    private long assignAckid() {
-        while (true) {
-            long a = nextAckid;
-            nextAckid = a == BlightWire.MAX_UINT32 ? 1 : a + 1;
-            if (!awaited.containsKey(a)) {
-                return a;
-            }
-        }
+    if (r.payload() != null && r.payload().isReleased()) {
+      return "the payload buffer of request " + r.correlationId() + " is released";
     }
-
-    private void reject(Request r, long ackid, String reason) {
-        rejected++;
-        r.replyTo().tell(new Rejected(r.correlationId(), ackid, r.payload(), reason));
+    if (t.needsPayload() && r.payloadLength() == 0) {
+      return t.wireName() + " must carry a payload (request " + r.correlationId() + " has none)";
     }
-
-    // ============================================================================== outcomes
-
-    private Behavior<ClientCommand> onSocketReply(SocketReply m) {
-        if (!(m.reply() instanceof SocketProtocol.SendOutcome o)) {
-            return this; // WritingResumed: the outbox never lets the socket refuse for room
-        }
-        Outbox.Pending p = outbox.complete(o);
-        if (p == null) {
-            getContext().getLog().warn("{}: outcome for an unknown send {}", name, o.correlationId());
-            return this;
-        }
-        if (p.tag instanceof RequestTag t) {
-            Request r = t.request();
-            switch (o) {
-                case SocketProtocol.Released rel -> {
-                    sent++;
-                    r.replyTo().tell(new Sent(r.correlationId(), t.ackid(), r.payload(), rel.copied()));
-                }
-                case SocketProtocol.Failed f -> {
-                    sendFailed++;
-                    r.replyTo().tell(new SendFailed(r.correlationId(), t.ackid(), r.payload(), f.reason(),
-                            f.mayHaveReachedPeer(), f.withheld()));
-                    if (!f.mayHaveReachedPeer()) {
-                        loseAck(t, "the message never left: " + f.reason());
-                    }
-                }
-                case SocketProtocol.Refused ref -> {
-                    rejected++;
-                    r.replyTo().tell(new Rejected(r.correlationId(), t.ackid(), r.payload(), ref.reason()));
-                    forgetAck(t); // Rejected: no ack reply follows
-                }
-            }
-        } else if (!(o instanceof SocketProtocol.Released)) {
-            getContext().getLog().debug("{}: the Ack to a Ping did not leave: {}", name, o);
-        }
-        return maybeFinishClosing();
+    if (r.payloadLength() > settings.maxMessageSize()) {
+      return "payload of " + r.payloadLength() + " bytes exceeds the maximum message size "
+          + settings.maxMessageSize();
     }
-
-    // =============================================================================== inbound
-
-    private Behavior<ClientCommand> onSocketEvent(SocketEvent m) {
-        switch (m.event()) {
-            case SocketProtocol.Received r -> {
-                pacer.onReceived();
-                if (decoding) {
-                    try {
-                        decoder.feed(r.data());
-                    } catch (BlightProtocolException e) {
-                        fault(e);
-                    }
-                }
-            }
-            case SocketProtocol.PeerClosed pc -> {
-                if (decoding) {
-                    try {
-                        decoder.endOfStream();
-                        how = "peer closed";
-                    } catch (BlightProtocolException e) {
-                        fault(e);
-                    }
-                }
-                decoding = false;
-                closing = true; // the socket closes itself after EOF
-                closeSent = true;
-                loseAllAcks("the server closed the connection");
-                rejectHeld(name + ": the server closed the connection");
-            }
-            case SocketProtocol.Closed c -> {
-                return onClosed(c);
-            }
-        }
-        return this;
+    if (t == BlightType.ACK && r.awaitAck()) {
+      return "an Ack is never acked: it cannot await one";
     }
+    return null;
+  }
 
-    private void onFrame(BlightFrame f) {
-        switch (f.type()) {
-            case ACK -> onAck(f);
-            case PING -> {
-                if (!closeSent) {
-                    pingsAnswered++;
-                    outbox.submit(BlightEncoder.header(BlightType.ACK, f.ackid(), 0), null, null, PingAnswer.INSTANCE);
-                }
-            }
-            default -> {
-                if (unexpected++ == 0) {
-                    getContext().getLog().warn("{}: unexpected {} from the server (ackid {}); ignored", name,
-                            f.type().wireName(), f.ackid());
-                }
-            }
-        }
+  /** The next ackid from 1, wrapping before 2^32 and skipping 0 and ackids still awaited. */
+  private long assignAckid() {
+    while (true) {
+      long a = nextAckid;
+      nextAckid = a == BlightWire.MAX_UINT32 ? 1 : a + 1;
+      if (!awaited.containsKey(a)) {
+        return a;
+      }
     }
+  }
 
-    private void onAck(BlightFrame f) {
-        acksReceived++;
-        Awaited a = awaited.remove(f.ackid());
-        if (a != null) {
-            timers.cancel(f.ackid());
-            acksDelivered++;
-            Request r = a.request();
-            r.replyTo().tell(new AckReceived(r.correlationId(), a.ackid(), f.payload(),
-                    Duration.ofNanos(System.nanoTime() - a.sinceNanos())));
-        } else if (timedOut.remove(f.ackid())) {
-            lateAcks++;
-        }
-        // else: an ack nobody awaits (Repaint, Move, ...): counted only, as libblight drops it
+  private void reject(Request r, long ackid, String reason) {
+    rejected++;
+    r.replyTo().tell(new Rejected(r.correlationId(), ackid, r.payload(), reason));
+  }
+
+  // ============================================================================== outcomes
+
+  private Behavior<ClientCommand> onSocketReply(SocketReply m) {
+    if (!(m.reply() instanceof SocketProtocol.SendOutcome o)) {
+      return this; // WritingResumed: the outbox never lets the socket refuse for room
     }
-
-    private Behavior<ClientCommand> onAckDue(AckDue d) {
-        Awaited a = awaited.get(d.ackid());
-        if (a == null || a.token() != d.token()) {
-            return this; // resolved meanwhile
-        }
-        awaited.remove(d.ackid());
-        ackTimeouts++;
-        timedOut.add(d.ackid());
-        if (timedOut.size() > 1024) {
-            timedOut.remove(timedOut.iterator().next());
-        }
-        Request r = a.request();
-        r.replyTo().tell(new AckTimedOut(r.correlationId(), a.ackid(),
-                Duration.ofNanos(System.nanoTime() - a.sinceNanos())));
-        return maybeFinishClosing();
+    Outbox.Pending p = outbox.complete(o);
+    if (p == null) {
+      getContext().getLog().warn("{}: outcome for an unknown send {}", name, o.correlationId());
+      return this;
     }
-
-    private void loseAck(RequestTag t, String reason) {
-        Awaited a = awaited.get(t.ackid());
-        if (a != null && a.request() == t.request()) {
-            awaited.remove(t.ackid());
-            timers.cancel(t.ackid());
-            acksLost++;
-            t.request().replyTo().tell(new AckLost(t.request().correlationId(), t.ackid(), reason));
+    if (p.tag instanceof RequestTag t) {
+      Request r = t.request();
+      switch (o) {
+        case SocketProtocol.Released rel -> {
+          sent++;
+          r.replyTo().tell(new Sent(r.correlationId(), t.ackid(), r.payload(), rel.copied()));
         }
-    }
-
-    private void forgetAck(RequestTag t) {
-        Awaited a = awaited.get(t.ackid());
-        if (a != null && a.request() == t.request()) {
-            awaited.remove(t.ackid());
-            timers.cancel(t.ackid());
+        case SocketProtocol.Failed f -> {
+          sendFailed++;
+          r.replyTo().tell(new SendFailed(r.correlationId(), t.ackid(), r.payload(), f.reason(),
+              f.mayHaveReachedPeer(), f.withheld()));
+          if (!f.mayHaveReachedPeer()) {
+            loseAck(t, "the message never left: " + f.reason());
+          }
         }
-    }
-
-    private void loseAllAcks(String reason) {
-        for (Awaited a : awaited.values()) {
-            timers.cancel(a.ackid());
-            acksLost++;
-            a.request().replyTo().tell(new AckLost(a.request().correlationId(), a.ackid(), name + ": " + reason));
+        case SocketProtocol.Refused ref -> {
+          rejected++;
+          r.replyTo().tell(new Rejected(r.correlationId(), t.ackid(), r.payload(), ref.reason()));
+          forgetAck(t); // Rejected: no ack reply follows
         }
-        awaited.clear();
+      }
+    } else if (!(o instanceof SocketProtocol.Released)) {
+      getContext().getLog().debug("{}: the Ack to a Ping did not leave: {}", name, o);
     }
+    return maybeFinishClosing();
+  }
 
-    private void rejectHeld(String reason) {
-        for (Outbox.Pending p : outbox.takeHeld()) {
-            if (p.tag instanceof RequestTag t) {
-                reject(t.request(), t.ackid(), reason);
-                forgetAck(t);
-            }
+  // =============================================================================== inbound
+
+  private Behavior<ClientCommand> onSocketEvent(SocketEvent m) {
+    switch (m.event()) {
+      case SocketProtocol.Received r -> {
+        pacer.onReceived();
+        if (decoding) {
+          try {
+            decoder.feed(r.data());
+          } catch (BlightProtocolException e) {
+            fault(e);
+          }
         }
-    }
-
-    /** The server broke the protocol: one clear error, stop reading, close this connection. */
-    private void fault(BlightProtocolException e) {
+      }
+      case SocketProtocol.PeerClosed pc -> {
+        if (decoding) {
+          try {
+            decoder.endOfStream();
+            how = "peer closed";
+          } catch (BlightProtocolException e) {
+            fault(e);
+          }
+        }
         decoding = false;
-        String message = name + ": protocol fault from the server: " + e.getMessage() + "; closing the connection";
-        how = "protocol fault: " + e.getMessage();
-        getContext().getLog().error("{}", message);
-        events.tell(new ClientFault(getContext().getSelf(), name, e.fault(), message));
-        closing = true;
-        loseAllAcks("protocol fault: " + e.getMessage());
-        rejectHeld(name + ": closing after a protocol fault");
+        closing = true; // the socket closes itself after EOF
+        closeSent = true;
+        loseAllAcks("the server closed the connection");
+        rejectHeld(name + ": the server closed the connection");
+      }
+      case SocketProtocol.Closed c -> {
+        return onClosed(c);
+      }
+    }
+    return this;
+  }
+
+  private void onFrame(BlightFrame f) {
+    switch (f.type()) {
+      case ACK -> onAck(f);
+      case PING -> {
         if (!closeSent) {
-            closeSent = true;
-            socket.tell(new SocketProtocol.Close(null));
+          pingsAnswered++;
+          outbox.submit(BlightEncoder.header(BlightType.ACK, f.ackid(), 0), null, null, PingAnswer.INSTANCE);
         }
-    }
-
-    // ================================================================================ closing
-
-    private Behavior<ClientCommand> onClose(CloseClient c) {
-        watchClose(c.replyTo());
-        closing = true;
-        return maybeFinishClosing();
-    }
-
-    private void watchClose(ActorRef<ClientEvent> replyTo) {
-        if (replyTo != null && !closeWaiters.contains(replyTo)) {
-            closeWaiters.add(replyTo);
+      }
+      default -> {
+        if (unexpected++ == 0) {
+          getContext().getLog().warn("{}: unexpected {} from the server (ackid {}); ignored", name,
+              f.type().wireName(), f.ackid());
         }
+      }
     }
+  }
 
-    /** Closing and nothing owed (no held message, no awaited ack): let the socket close. */
-    private Behavior<ClientCommand> maybeFinishClosing() {
-        if (closing && !closeSent && !outbox.hasHeld() && awaited.isEmpty()) {
-            closeSent = true;
-            socket.tell(new SocketProtocol.Close(null));
-        }
-        return this;
+  private void onAck(BlightFrame f) {
+    acksReceived++;
+    Awaited a = awaited.remove(f.ackid());
+    if (a != null) {
+      timers.cancel(f.ackid());
+      acksDelivered++;
+      Request r = a.request();
+      r.replyTo().tell(new AckReceived(r.correlationId(), a.ackid(), f.payload(),
+          Duration.ofNanos(System.nanoTime() - a.sinceNanos())));
+    } else if (timedOut.remove(f.ackid())) {
+      lateAcks++;
     }
+    // else: an ack nobody awaits (Repaint, Move, ...): counted only, as libblight drops it
+  }
 
-    private Behavior<ClientCommand> onClosed(SocketProtocol.Closed c) {
-        socketStats = c.stats();
-        if (!how.startsWith("protocol fault")) {
-            how = c.how(); // the socket's word: closed, peer closed, aborted, failed: ...
-        }
-        String reason = name + " closed (" + c.how() + ") before this message reached the socket";
-        for (Outbox.Pending p : outbox.socketGone()) {
-            if (p.tag instanceof RequestTag t) {
-                sendFailed++;
-                Request r = t.request();
-                r.replyTo().tell(new SendFailed(r.correlationId(), t.ackid(), r.payload(), reason, false, false));
-            }
-        }
-        loseAllAcks("connection closed (" + c.how() + ") before the ack came");
-        int kept = outbox.close();
-        if (kept > 0) {
-            getContext().getLog().error("{}: {} header chunk(s) kept: the kernel never confirmed it let go", name, kept);
-        }
-        ClientStats s = stats();
-        statsWaiters.forEach(w -> w.tell(s));
-        statsWaiters.clear();
-        ClientClosed closed = new ClientClosed(getContext().getSelf(), name, how, s);
-        events.tell(closed);
-        closeWaiters.forEach(w -> w.tell(closed));
-        socket = null;
-        return Behaviors.stopped();
+  private Behavior<ClientCommand> onAckDue(AckDue d) {
+    Awaited a = awaited.get(d.ackid());
+    if (a == null || a.token() != d.token()) {
+      return this; // resolved meanwhile
     }
-
-    /** Stopped from outside (system shutdown): the socket outlives us and still owes outcomes we cannot route. */
-    private Behavior<ClientCommand> onPostStop() {
-        if (socket != null) {
-            socket.tell(new SocketProtocol.Close(null));
-            getContext().getLog().debug("{}: stopped with the socket open; closing it", name);
-        }
-        return this;
+    awaited.remove(d.ackid());
+    ackTimeouts++;
+    timedOut.add(d.ackid());
+    if (timedOut.size() > 1024) {
+      timedOut.remove(timedOut.iterator().next());
     }
+    Request r = a.request();
+    r.replyTo().tell(new AckTimedOut(r.correlationId(), a.ackid(),
+        Duration.ofNanos(System.nanoTime() - a.sinceNanos())));
+    return maybeFinishClosing();
+  }
 
-    // ================================================================================= stats
-
-    private Behavior<ClientCommand> onGetStats(GetClientStats g) {
-        if (socket == null) {
-            g.replyTo().tell(stats());
-            return this;
-        }
-        statsWaiters.add(g.replyTo());
-        pacer.askStats();
-        return this;
+  private void loseAck(RequestTag t, String reason) {
+    Awaited a = awaited.get(t.ackid());
+    if (a != null && a.request() == t.request()) {
+      awaited.remove(t.ackid());
+      timers.cancel(t.ackid());
+      acksLost++;
+      t.request().replyTo().tell(new AckLost(t.request().correlationId(), t.ackid(), reason));
     }
+  }
 
-    private Behavior<ClientCommand> onSocketStats(SocketStatsReply r) {
-        socketStats = r.stats();
-        if (!pacer.onStats() && !statsWaiters.isEmpty()) {
-            statsWaiters.poll().tell(stats());
-        }
-        return this;
+  private void forgetAck(RequestTag t) {
+    Awaited a = awaited.get(t.ackid());
+    if (a != null && a.request() == t.request()) {
+      awaited.remove(t.ackid());
+      timers.cancel(t.ackid());
     }
+  }
 
-    private ClientStats stats() {
-        return new ClientStats(requests, payloadBytes, sent, sendFailed, rejected, acksReceived, acksDelivered,
-                ackTimeouts, acksLost, lateAcks, pingsAnswered, unexpected, socketStats);
+  private void loseAllAcks(String reason) {
+    for (Awaited a : awaited.values()) {
+      timers.cancel(a.ackid());
+      acksLost++;
+      a.request().replyTo().tell(new AckLost(a.request().correlationId(), a.ackid(), name + ": " + reason));
     }
+    awaited.clear();
+  }
+
+  private void rejectHeld(String reason) {
+    for (Outbox.Pending p : outbox.takeHeld()) {
+      if (p.tag instanceof RequestTag t) {
+        reject(t.request(), t.ackid(), reason);
+        forgetAck(t);
+      }
+    }
+  }
+
+  /** The server broke the protocol: one clear error, stop reading, close this connection. */
+  private void fault(BlightProtocolException e) {
+    decoding = false;
+    String message = name + ": protocol fault from the server: " + e.getMessage() + "; closing the connection";
+    how = "protocol fault: " + e.getMessage();
+    getContext().getLog().error("{}", message);
+    events.tell(new ClientFault(getContext().getSelf(), name, e.fault(), message));
+    closing = true;
+    loseAllAcks("protocol fault: " + e.getMessage());
+    rejectHeld(name + ": closing after a protocol fault");
+    if (!closeSent) {
+      closeSent = true;
+      socket.tell(new SocketProtocol.Close(null));
+    }
+  }
+
+  // ================================================================================ closing
+
+  private Behavior<ClientCommand> onClose(CloseClient c) {
+    watchClose(c.replyTo());
+    closing = true;
+    return maybeFinishClosing();
+  }
+
+  private void watchClose(ActorRef<ClientEvent> replyTo) {
+    if (replyTo != null && !closeWaiters.contains(replyTo)) {
+      closeWaiters.add(replyTo);
+    }
+  }
+
+  /** Closing and nothing owed (no held message, no awaited ack): let the socket close. */
+  private Behavior<ClientCommand> maybeFinishClosing() {
+    if (closing && !closeSent && !outbox.hasHeld() && awaited.isEmpty()) {
+      closeSent = true;
+      socket.tell(new SocketProtocol.Close(null));
+    }
+    return this;
+  }
+
+  private Behavior<ClientCommand> onClosed(SocketProtocol.Closed c) {
+    socketStats = c.stats();
+    if (!how.startsWith("protocol fault")) {
+      how = c.how(); // the socket's word: closed, peer closed, aborted, failed: ...
+    }
+    String reason = name + " closed (" + c.how() + ") before this message reached the socket";
+    for (Outbox.Pending p : outbox.socketGone()) {
+      if (p.tag instanceof RequestTag t) {
+        sendFailed++;
+        Request r = t.request();
+        r.replyTo().tell(new SendFailed(r.correlationId(), t.ackid(), r.payload(), reason, false, false));
+      }
+    }
+    loseAllAcks("connection closed (" + c.how() + ") before the ack came");
+    int kept = outbox.close();
+    if (kept > 0) {
+      getContext().getLog().error("{}: {} header chunk(s) kept: the kernel never confirmed it let go", name, kept);
+    }
+    ClientStats s = stats();
+    statsWaiters.forEach(w -> w.tell(s));
+    statsWaiters.clear();
+    ClientClosed closed = new ClientClosed(getContext().getSelf(), name, how, s);
+    events.tell(closed);
+    closeWaiters.forEach(w -> w.tell(closed));
+    socket = null;
+    return Behaviors.stopped();
+  }
+
+  /** Stopped from outside (system shutdown): the socket outlives us and still owes outcomes we cannot route. */
+  private Behavior<ClientCommand> onPostStop() {
+    if (socket != null) {
+      socket.tell(new SocketProtocol.Close(null));
+      getContext().getLog().debug("{}: stopped with the socket open; closing it", name);
+    }
+    return this;
+  }
+
+  // ================================================================================= stats
+
+  private Behavior<ClientCommand> onGetStats(GetClientStats g) {
+    if (socket == null) {
+      g.replyTo().tell(stats());
+      return this;
+    }
+    statsWaiters.add(g.replyTo());
+    pacer.askStats();
+    return this;
+  }
+
+  private Behavior<ClientCommand> onSocketStats(SocketStatsReply r) {
+    socketStats = r.stats();
+    if (!pacer.onStats() && !statsWaiters.isEmpty()) {
+      statsWaiters.poll().tell(stats());
+    }
+    return this;
+  }
+
+  private ClientStats stats() {
+    return new ClientStats(requests, payloadBytes, sent, sendFailed, rejected, acksReceived, acksDelivered,
+        ackTimeouts, acksLost, lateAcks, pingsAnswered, unexpected, socketStats);
+  }
 }

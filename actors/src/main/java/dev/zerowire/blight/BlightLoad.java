@@ -56,295 +56,295 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class BlightLoad extends AbstractBehavior<ClientReply> {
 
-    /**
-     * What to send.
-     *
-     * @param progressEvery report {@link Progress} to {@code progress} every this many messages (0: never)
-     * @param progress      where progress goes, or null
-     */
-    public record Spec(BlightType type, long messages, int size, int window, Duration ackTimeout, long progressEvery,
-                       ActorRef<Progress> progress) {
-        public Spec {
-            Objects.requireNonNull(type, "type");
-            if (!type.validOnWire() || type == BlightType.ACK) {
-                throw new IllegalArgumentException("cannot load-test " + type.wireName() + " messages");
-            }
-            if (messages < 0 || messages >= BlightWire.MAX_UINT32) {
-                throw new IllegalArgumentException("messages must be 0.." + (BlightWire.MAX_UINT32 - 1));
-            }
-            if (size < 0) {
-                throw new IllegalArgumentException("size must be >= 0");
-            }
-            if (size == 0 && type.needsPayload()) {
-                throw new IllegalArgumentException(type.wireName() + " needs a payload: give a size > 0");
-            }
-            if (window < 1) {
-                throw new IllegalArgumentException("window must be >= 1");
-            }
-        }
-
-        /** {@code messages} of {@code size} bytes, a window of 128, the default ack timeout, no progress. */
-        public static Spec of(BlightType type, long messages, int size) {
-            return new Spec(type, messages, size, 128, null, 0, null);
-        }
-
-        public Spec withWindow(int w) {
-            return new Spec(type, messages, size, w, ackTimeout, progressEvery, progress);
-        }
-
-        public Spec withProgress(long every, ActorRef<Progress> to) {
-            return new Spec(type, messages, size, window, ackTimeout, every, to);
-        }
-
-        public Spec withAckTimeout(Duration d) {
-            return new Spec(type, messages, size, window, d, progressEvery, progress);
-        }
+  /**
+   * What to send.
+   *
+   * @param progressEvery report {@link Progress} to {@code progress} every this many messages (0: never)
+   * @param progress      where progress goes, or null
+   */
+  public record Spec(BlightType type, long messages, int size, int window, Duration ackTimeout, long progressEvery,
+             ActorRef<Progress> progress) {
+    public Spec {
+      Objects.requireNonNull(type, "type");
+      if (!type.validOnWire() || type == BlightType.ACK) {
+        throw new IllegalArgumentException("cannot load-test " + type.wireName() + " messages");
+      }
+      if (messages < 0 || messages >= BlightWire.MAX_UINT32) {
+        throw new IllegalArgumentException("messages must be 0.." + (BlightWire.MAX_UINT32 - 1));
+      }
+      if (size < 0) {
+        throw new IllegalArgumentException("size must be >= 0");
+      }
+      if (size == 0 && type.needsPayload()) {
+        throw new IllegalArgumentException(type.wireName() + " needs a payload: give a size > 0");
+      }
+      if (window < 1) {
+        throw new IllegalArgumentException("window must be >= 1");
+      }
     }
 
-    /** How far a run is: requests handed to the client, and outcomes back. */
-    public record Progress(long sent, long done, long total) {
+    /** {@code messages} of {@code size} bytes, a window of 128, the default ack timeout, no progress. */
+    public static Spec of(BlightType type, long messages, int size) {
+      return new Spec(type, messages, size, 128, null, 0, null);
     }
 
-    /**
-     * What a run did.
-     *
-     * @param messages      requests handed to the client (N unless the run was cut short)
-     * @param bytes         their payload bytes
-     * @param checksum      FNV-1a 64 over those payload bytes in ackid order, 16 hex digits
-     * @param released      requests whose outcome was Sent
-     * @param failed        requests whose outcome was SendFailed or Rejected
-     * @param acksAwaited   acks received for requests that awaited one
-     * @param ackTimeouts   awaited acks that timed out
-     * @param acksLost      awaited acks lost with the connection
-     * @param finalPingAcked whether the closing Ping (ackid N+1) was acked
-     * @param seconds       from the first request to the final ack
-     * @param errors        one line per problem (failures, timeouts, a missing final ack)
-     */
-    public record Result(long messages, long bytes, String checksum, long released, long failed, long acksAwaited,
-                         long ackTimeouts, long acksLost, boolean finalPingAcked, double seconds,
-                         List<String> errors) {
-        public Result {
-            errors = List.copyOf(errors);
-        }
-
-        /** No failure, no timeout, no lost ack, and the final Ping was acked. */
-        public boolean ok() {
-            return failed == 0 && ackTimeouts == 0 && acksLost == 0 && finalPingAcked && errors.isEmpty();
-        }
+    public Spec withWindow(int w) {
+      return new Spec(type, messages, size, w, ackTimeout, progressEvery, progress);
     }
 
-    /** Runs {@code spec} through {@code client}, replies the {@link Result} and stops. */
-    public static Behavior<ClientReply> create(ActorRef<ClientCommand> client, Spec spec, ActorRef<Result> replyTo) {
-        return Behaviors.setup(ctx -> new BlightLoad(ctx, client, spec, replyTo).start());
+    public Spec withProgress(long every, ActorRef<Progress> to) {
+      return new Spec(type, messages, size, window, ackTimeout, every, to);
     }
 
-    private static final int MAX_ERRORS = 20;
-    private static final RequestOutcome SILENCE = new Rejected(-1, 0, null, "no reply from the client");
+    public Spec withAckTimeout(Duration d) {
+      return new Spec(type, messages, size, window, d, progressEvery, progress);
+    }
+  }
 
-    private final ActorRef<ClientCommand> client;
-    private final Spec spec;
-    private final ActorRef<Result> replyTo;
-    private final boolean awaits;
-    private final ArrayDeque<NativeBuffer> free = new ArrayDeque<>();
-    private final Map<Long, NativeBuffer> out = new HashMap<>(); // in flight, by ackid
-    private final List<NativeBuffer> all = new ArrayList<>();
-    /**
-     * Byte j is {@code j & 0xff}, so the payload of ackid k, byte i = {@code (k*31 + i) & 0xff}, is
-     * the slice from {@code (k*31) & 0xff}: a fill is one copy, the hash one pass over the slice.
-     */
-    private final byte[] pattern;
-    private final Fnv1a64 checksum = new Fnv1a64();
-    private final List<String> errors = new ArrayList<>();
+  /** How far a run is: requests handed to the client, and outcomes back. */
+  public record Progress(long sent, long done, long total) {
+  }
 
-    private long next = 1;
-    private long inFlight; // requests without their outcome
-    private long acksOwed; // awaited acks without their reply
-    private long done;
-    private long startNanos;
-    private boolean aborted;
-    private boolean finalPingSent;
-    private boolean finalOutcome;
-    private boolean finalAck;
-    private boolean finalPingAcked;
-    private long released;
-    private long failed;
-    private long acksAwaited;
-    private long ackTimeouts;
-    private long acksLost;
-
-    private BlightLoad(ActorContext<ClientReply> ctx, ActorRef<ClientCommand> client, Spec spec,
-                       ActorRef<Result> replyTo) {
-        super(ctx);
-        this.client = client;
-        this.spec = spec;
-        this.replyTo = replyTo;
-        this.awaits = spec.type().libblightWaitsForAck();
-        this.pattern = new byte[spec.size() + 256];
-        TestPattern.fill(0, pattern);
-        if (spec.size() > 0) {
-            long buffers = Math.min(spec.window(), Math.max(1, spec.messages()));
-            for (int i = 0; i < buffers; i++) {
-                NativeBuffer b = NativeBuffer.allocate(spec.size());
-                all.add(b);
-                free.add(b);
-            }
-        }
-        ctx.watch(client);
-        Duration quiet = Duration.ofSeconds(60).plus(spec.ackTimeout() == null ? Duration.ZERO : spec.ackTimeout());
-        ctx.setReceiveTimeout(quiet, SILENCE);
+  /**
+   * What a run did.
+   *
+   * @param messages      requests handed to the client (N unless the run was cut short)
+   * @param bytes         their payload bytes
+   * @param checksum      FNV-1a 64 over those payload bytes in ackid order, 16 hex digits
+   * @param released      requests whose outcome was Sent
+   * @param failed        requests whose outcome was SendFailed or Rejected
+   * @param acksAwaited   acks received for requests that awaited one
+   * @param ackTimeouts   awaited acks that timed out
+   * @param acksLost      awaited acks lost with the connection
+   * @param finalPingAcked whether the closing Ping (ackid N+1) was acked
+   * @param seconds       from the first request to the final ack
+   * @param errors        one line per problem (failures, timeouts, a missing final ack)
+   */
+  public record Result(long messages, long bytes, String checksum, long released, long failed, long acksAwaited,
+             long ackTimeouts, long acksLost, boolean finalPingAcked, double seconds,
+             List<String> errors) {
+    public Result {
+      errors = List.copyOf(errors);
     }
 
-    private Behavior<ClientReply> start() {
-        startNanos = System.nanoTime();
-        return pump();
+    /** No failure, no timeout, no lost ack, and the final Ping was acked. */
+    public boolean ok() {
+      return failed == 0 && ackTimeouts == 0 && acksLost == 0 && finalPingAcked && errors.isEmpty();
     }
+  }
 
-    @Override
-    public Receive<ClientReply> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(RequestOutcome.class, this::onOutcome)
-                .onMessage(AckReply.class, this::onAck)
-                .onSignal(Terminated.class, t -> onClientStopped())
-                .build();
-    }
+  /** Runs {@code spec} through {@code client}, replies the {@link Result} and stops. */
+  public static Behavior<ClientReply> create(ActorRef<ClientCommand> client, Spec spec, ActorRef<Result> replyTo) {
+    return Behaviors.setup(ctx -> new BlightLoad(ctx, client, spec, replyTo).start());
+  }
 
-    /** Sends what the window and the ack discipline allow; finishes the run when all is back. */
-    private Behavior<ClientReply> pump() {
-        while (!aborted && next <= spec.messages() && inFlight < spec.window()
-                && (!awaits || (inFlight == 0 && acksOwed == 0)) && (spec.size() == 0 || !free.isEmpty())) {
-            long ackid = next++;
-            NativeBuffer payload = null;
-            if (spec.size() > 0) {
-                payload = free.poll();
-                int from = (int) ((ackid * 31) & 0xff);
-                payload.put(0, pattern, from, spec.size());
-                checksum.update(pattern, from, spec.size());
-                out.put(ackid, payload);
-            }
-            inFlight++;
-            if (awaits) {
-                acksOwed++;
-            }
-            client.tell(new Request(spec.type(), ackid, payload, awaits, spec.ackTimeout(), ackid,
-                    getContext().getSelf()));
-            if (spec.progress() != null && spec.progressEvery() > 0 && ackid % spec.progressEvery() == 0) {
-                spec.progress().tell(new Progress(ackid, done, spec.messages()));
-            }
-        }
-        boolean allBack = inFlight == 0 && acksOwed == 0;
-        if (aborted && allBack) {
-            return finish();
-        }
-        if (!aborted && next > spec.messages() && allBack && !finalPingSent) {
-            finalPingSent = true; // as libblight's last call: a Ping, blocking for its Ack
-            client.tell(new Request(BlightType.PING, spec.messages() + 1, null, true, spec.ackTimeout(),
-                    spec.messages() + 1, getContext().getSelf()));
-        }
-        if (finalPingSent && finalOutcome && finalAck) {
-            return finish();
-        }
-        return this;
-    }
+  private static final int MAX_ERRORS = 20;
+  private static final RequestOutcome SILENCE = new Rejected(-1, 0, null, "no reply from the client");
 
-    private Behavior<ClientReply> onOutcome(RequestOutcome o) {
-        if (o == SILENCE) {
-            error("no reply from the client for 60 s; giving up");
-            return finish();
-        }
-        if (o.correlationId() == spec.messages() + 1) {
-            finalOutcome = true;
-            if (o instanceof Rejected r) {
-                finalAck = true; // no ack follows a rejection
-                error("the final Ping was rejected: " + r.reason());
-            } else if (o instanceof SendFailed f) {
-                error("the final Ping failed: " + f.reason());
-            }
-            return pump();
-        }
-        inFlight--;
-        done++;
-        NativeBuffer payload = out.remove(o.correlationId());
-        switch (o) {
-            case Sent s -> released++;
-            case SendFailed f -> {
-                failed++;
-                aborted = true;
-                error("message " + o.ackid() + " failed: " + f.reason());
-                if (f.withheld()) {
-                    payload = null; // zerowire keeps it: never reuse, never free
-                }
-            }
-            case Rejected r -> {
-                failed++;
-                aborted = true;
-                error("message " + o.ackid() + " was rejected: " + r.reason());
-                if (awaits) {
-                    acksOwed--; // a rejected request gets no ack reply
-                }
-            }
-        }
-        if (payload != null) {
-            free.add(payload);
-        }
-        if (spec.progress() != null && spec.progressEvery() > 0 && done % spec.progressEvery() == 0) {
-            spec.progress().tell(new Progress(next - 1, done, spec.messages()));
-        }
-        return pump();
-    }
+  private final ActorRef<ClientCommand> client;
+  private final Spec spec;
+  private final ActorRef<Result> replyTo;
+  private final boolean awaits;
+  private final ArrayDeque<NativeBuffer> free = new ArrayDeque<>();
+  private final Map<Long, NativeBuffer> out = new HashMap<>(); // in flight, by ackid
+  private final List<NativeBuffer> all = new ArrayList<>();
+  /**
+   * Byte j is {@code j & 0xff}, so the payload of ackid k, byte i = {@code (k*31 + i) & 0xff}, is
+   * the slice from {@code (k*31) & 0xff}: a fill is one copy, the hash one pass over the slice.
+   */
+  private final byte[] pattern;
+  private final Fnv1a64 checksum = new Fnv1a64();
+  private final List<String> errors = new ArrayList<>();
 
-    private Behavior<ClientReply> onAck(AckReply a) {
-        if (a.correlationId() == spec.messages() + 1) {
-            finalAck = true;
-            switch (a) {
-                case AckReceived r -> finalPingAcked = true;
-                case AckTimedOut t -> error("the final Ping (ackid " + a.ackid() + ") was not acked within "
-                        + t.after().toMillis() + " ms");
-                case AckLost l -> error("the final Ping's ack was lost: " + l.reason());
-            }
-            return pump();
-        }
-        acksOwed--;
-        switch (a) {
-            case AckReceived r -> acksAwaited++;
-            case AckTimedOut t -> {
-                ackTimeouts++;
-                error("no ack for message " + a.ackid() + " within " + t.after().toMillis() + " ms");
-            }
-            case AckLost l -> {
-                acksLost++;
-                error("the ack of message " + a.ackid() + " was lost: " + l.reason());
-            }
-        }
-        return pump();
-    }
+  private long next = 1;
+  private long inFlight; // requests without their outcome
+  private long acksOwed; // awaited acks without their reply
+  private long done;
+  private long startNanos;
+  private boolean aborted;
+  private boolean finalPingSent;
+  private boolean finalOutcome;
+  private boolean finalAck;
+  private boolean finalPingAcked;
+  private long released;
+  private long failed;
+  private long acksAwaited;
+  private long ackTimeouts;
+  private long acksLost;
 
-    /** The client stopped: whatever it has not answered by now reached it after it stopped. */
-    private Behavior<ClientReply> onClientStopped() {
-        if (inFlight > 0) {
-            error(inFlight + " request(s) got no outcome: the client stopped first");
-            failed += inFlight;
-            inFlight = 0;
-        }
-        if (finalPingSent && !finalAck) {
-            error("the client stopped before the final Ping was acked");
-        }
-        return finish();
+  private BlightLoad(ActorContext<ClientReply> ctx, ActorRef<ClientCommand> client, Spec spec,
+             ActorRef<Result> replyTo) {
+    super(ctx);
+    this.client = client;
+    this.spec = spec;
+    this.replyTo = replyTo;
+    this.awaits = spec.type().libblightWaitsForAck();
+    this.pattern = new byte[spec.size() + 256];
+    TestPattern.fill(0, pattern);
+    if (spec.size() > 0) {
+      long buffers = Math.min(spec.window(), Math.max(1, spec.messages()));
+      for (int i = 0; i < buffers; i++) {
+        NativeBuffer b = NativeBuffer.allocate(spec.size());
+        all.add(b);
+        free.add(b);
+      }
     }
+    ctx.watch(client);
+    Duration quiet = Duration.ofSeconds(60).plus(spec.ackTimeout() == null ? Duration.ZERO : spec.ackTimeout());
+    ctx.setReceiveTimeout(quiet, SILENCE);
+  }
 
-    private void error(String e) {
-        if (errors.size() < MAX_ERRORS) {
-            errors.add(e);
-        } else if (errors.size() == MAX_ERRORS) {
-            errors.add("(more errors not listed)");
-        }
-    }
+  private Behavior<ClientReply> start() {
+    startNanos = System.nanoTime();
+    return pump();
+  }
 
-    private Behavior<ClientReply> finish() {
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
-        free.forEach(NativeBuffer::release); // home: nobody can read them any more
-        free.clear();
-        replyTo.tell(new Result(next - 1, (next - 1) * (long) spec.size(), checksum.hex(), released, failed,
-                acksAwaited, ackTimeouts, acksLost, finalPingAcked, seconds, errors));
-        return Behaviors.stopped();
+  @Override
+  public Receive<ClientReply> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(RequestOutcome.class, this::onOutcome)
+        .onMessage(AckReply.class, this::onAck)
+        .onSignal(Terminated.class, t -> onClientStopped())
+        .build();
+  }
+
+  /** Sends what the window and the ack discipline allow; finishes the run when all is back. */
+  private Behavior<ClientReply> pump() {
+    while (!aborted && next <= spec.messages() && inFlight < spec.window()
+        && (!awaits || (inFlight == 0 && acksOwed == 0)) && (spec.size() == 0 || !free.isEmpty())) {
+      long ackid = next++;
+      NativeBuffer payload = null;
+      if (spec.size() > 0) {
+        payload = free.poll();
+        int from = (int) ((ackid * 31) & 0xff);
+        payload.put(0, pattern, from, spec.size());
+        checksum.update(pattern, from, spec.size());
+        out.put(ackid, payload);
+      }
+      inFlight++;
+      if (awaits) {
+        acksOwed++;
+      }
+      client.tell(new Request(spec.type(), ackid, payload, awaits, spec.ackTimeout(), ackid,
+          getContext().getSelf()));
+      if (spec.progress() != null && spec.progressEvery() > 0 && ackid % spec.progressEvery() == 0) {
+        spec.progress().tell(new Progress(ackid, done, spec.messages()));
+      }
     }
+    boolean allBack = inFlight == 0 && acksOwed == 0;
+    if (aborted && allBack) {
+      return finish();
+    }
+    if (!aborted && next > spec.messages() && allBack && !finalPingSent) {
+      finalPingSent = true; // as libblight's last call: a Ping, blocking for its Ack
+      client.tell(new Request(BlightType.PING, spec.messages() + 1, null, true, spec.ackTimeout(),
+          spec.messages() + 1, getContext().getSelf()));
+    }
+    if (finalPingSent && finalOutcome && finalAck) {
+      return finish();
+    }
+    return this;
+  }
+
+  private Behavior<ClientReply> onOutcome(RequestOutcome o) {
+    if (o == SILENCE) {
+      error("no reply from the client for 60 s; giving up");
+      return finish();
+    }
+    if (o.correlationId() == spec.messages() + 1) {
+      finalOutcome = true;
+      if (o instanceof Rejected r) {
+        finalAck = true; // no ack follows a rejection
+        error("the final Ping was rejected: " + r.reason());
+      } else if (o instanceof SendFailed f) {
+        error("the final Ping failed: " + f.reason());
+      }
+      return pump();
+    }
+    inFlight--;
+    done++;
+    NativeBuffer payload = out.remove(o.correlationId());
+    switch (o) {
+      case Sent s -> released++;
+      case SendFailed f -> {
+        failed++;
+        aborted = true;
+        error("message " + o.ackid() + " failed: " + f.reason());
+        if (f.withheld()) {
+          payload = null; // zerowire keeps it: never reuse, never free
+        }
+      }
+      case Rejected r -> {
+        failed++;
+        aborted = true;
+        error("message " + o.ackid() + " was rejected: " + r.reason());
+        if (awaits) {
+          acksOwed--; // a rejected request gets no ack reply
+        }
+      }
+    }
+    if (payload != null) {
+      free.add(payload);
+    }
+    if (spec.progress() != null && spec.progressEvery() > 0 && done % spec.progressEvery() == 0) {
+      spec.progress().tell(new Progress(next - 1, done, spec.messages()));
+    }
+    return pump();
+  }
+
+  private Behavior<ClientReply> onAck(AckReply a) {
+    if (a.correlationId() == spec.messages() + 1) {
+      finalAck = true;
+      switch (a) {
+        case AckReceived r -> finalPingAcked = true;
+        case AckTimedOut t -> error("the final Ping (ackid " + a.ackid() + ") was not acked within "
+            + t.after().toMillis() + " ms");
+        case AckLost l -> error("the final Ping's ack was lost: " + l.reason());
+      }
+      return pump();
+    }
+    acksOwed--;
+    switch (a) {
+      case AckReceived r -> acksAwaited++;
+      case AckTimedOut t -> {
+        ackTimeouts++;
+        error("no ack for message " + a.ackid() + " within " + t.after().toMillis() + " ms");
+      }
+      case AckLost l -> {
+        acksLost++;
+        error("the ack of message " + a.ackid() + " was lost: " + l.reason());
+      }
+    }
+    return pump();
+  }
+
+  /** The client stopped: whatever it has not answered by now reached it after it stopped. */
+  private Behavior<ClientReply> onClientStopped() {
+    if (inFlight > 0) {
+      error(inFlight + " request(s) got no outcome: the client stopped first");
+      failed += inFlight;
+      inFlight = 0;
+    }
+    if (finalPingSent && !finalAck) {
+      error("the client stopped before the final Ping was acked");
+    }
+    return finish();
+  }
+
+  private void error(String e) {
+    if (errors.size() < MAX_ERRORS) {
+      errors.add(e);
+    } else if (errors.size() == MAX_ERRORS) {
+      errors.add("(more errors not listed)");
+    }
+  }
+
+  private Behavior<ClientReply> finish() {
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    free.forEach(NativeBuffer::release); // home: nobody can read them any more
+    free.clear();
+    replyTo.tell(new Result(next - 1, (next - 1) * (long) spec.size(), checksum.hex(), released, failed,
+        acksAwaited, ackTimeouts, acksLost, finalPingAcked, seconds, errors));
+    return Behaviors.stopped();
+  }
 }

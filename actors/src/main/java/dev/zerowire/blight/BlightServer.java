@@ -51,184 +51,184 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class BlightServer extends AbstractBehavior<ServerCommand> {
 
-    /** From a connection actor as it stops: its counters. */
-    record ConnectionFinished(ConnectionSummary summary) implements BlightProtocol.ServerInternal {
-    }
+  /** From a connection actor as it stops: its counters. */
+  record ConnectionFinished(ConnectionSummary summary) implements BlightProtocol.ServerInternal {
+  }
 
-    private record ListenerMsg(SocketProtocol.ListenerEvent event) implements BlightProtocol.ServerInternal {
-    }
+  private record ListenerMsg(SocketProtocol.ListenerEvent event) implements BlightProtocol.ServerInternal {
+  }
 
-    /**
-     * A server listening on every address of {@code listen} (TCP v4/v6, or AF_UNIX paths that must
-     * not exist yet; may be empty to serve only {@link AttachClient}ed sockets).
-     *
-     * @param handler answers each message with ack data; null for {@link BlightHandlers#displayServer()},
-     *                which behaves as Oxide's display server
-     * @param events  gets {@link ServerBound} (or {@link ServerBindFailed}), then per connection
-     *                {@link ClientAccepted}, any faults, {@link ClientFinished}; finally
-     *                {@link ServerStopped}; may be null
-     */
-    public static Behavior<ServerCommand> create(List<SocketAddress> listen, BlightSettings settings,
-                                                 ActorRef<HandlerRequest> handler, ActorRef<ServerEvent> events) {
-        List<SocketAddress> addresses = List.copyOf(listen);
-        return Behaviors.setup(ctx -> new BlightServer(ctx, addresses, settings, handler, events));
-    }
-
-    private static final DispatcherSelector DISPATCHER = DispatcherSelector.fromConfig(BlightClient.DISPATCHER);
-
-    private final BlightSettings settings;
-    private final SocketOptions options;
-    private final ActorRef<HandlerRequest> handler;
-    private final ActorRef<ServerEvent> events;
-    private final List<ActorRef<SocketProtocol.ListenerCommand>> listeners = new ArrayList<>();
-    private final List<SocketAddress> bound = new ArrayList<>();
-    private final Map<ActorRef<BlightServerConnection.Command>, Integer> live = new HashMap<>();
-    private final List<ConnectionSummary> finished = new ArrayList<>();
-    private final List<String> serverErrors = new ArrayList<>();
-    private final List<ActorRef<ServerStopped>> stopWaiters = new ArrayList<>();
-    private int pendingBinds;
-    private int liveListeners;
-    private int nextId;
-    private boolean stopping;
-    private boolean stopped;
-
-    private BlightServer(ActorContext<ServerCommand> ctx, List<SocketAddress> listen, BlightSettings settings,
+  /**
+   * A server listening on every address of {@code listen} (TCP v4/v6, or AF_UNIX paths that must
+   * not exist yet; may be empty to serve only {@link AttachClient}ed sockets).
+   *
+   * @param handler answers each message with ack data; null for {@link BlightHandlers#displayServer()},
+   *                which behaves as Oxide's display server
+   * @param events  gets {@link ServerBound} (or {@link ServerBindFailed}), then per connection
+   *                {@link ClientAccepted}, any faults, {@link ClientFinished}; finally
+   *                {@link ServerStopped}; may be null
+   */
+  public static Behavior<ServerCommand> create(List<SocketAddress> listen, BlightSettings settings,
                          ActorRef<HandlerRequest> handler, ActorRef<ServerEvent> events) {
-        super(ctx);
-        this.settings = settings;
-        this.options = settings.resolveSocketOptions(ctx.getSystem());
-        this.events = events != null ? events : ctx.getSystem().ignoreRef();
-        this.handler = handler != null ? handler
-                : ctx.spawn(BlightHandlers.displayServer(), "handler", DISPATCHER);
-        ActorRef<SocketProtocol.ListenerEvent> adapter =
-                ctx.messageAdapter(SocketProtocol.ListenerEvent.class, ListenerMsg::new);
-        ActorRef<SocketProtocol.ManagerCommand> manager = ZeroWire.get(ctx.getSystem()).manager();
-        pendingBinds = listen.size();
-        for (SocketAddress a : listen) {
-            manager.tell(new SocketProtocol.Bind(a, options, 128, adapter));
-        }
-        if (pendingBinds == 0) {
-            this.events.tell(new ServerBound(ctx.getSelf(), List.of()));
-        }
+    List<SocketAddress> addresses = List.copyOf(listen);
+    return Behaviors.setup(ctx -> new BlightServer(ctx, addresses, settings, handler, events));
+  }
+
+  private static final DispatcherSelector DISPATCHER = DispatcherSelector.fromConfig(BlightClient.DISPATCHER);
+
+  private final BlightSettings settings;
+  private final SocketOptions options;
+  private final ActorRef<HandlerRequest> handler;
+  private final ActorRef<ServerEvent> events;
+  private final List<ActorRef<SocketProtocol.ListenerCommand>> listeners = new ArrayList<>();
+  private final List<SocketAddress> bound = new ArrayList<>();
+  private final Map<ActorRef<BlightServerConnection.Command>, Integer> live = new HashMap<>();
+  private final List<ConnectionSummary> finished = new ArrayList<>();
+  private final List<String> serverErrors = new ArrayList<>();
+  private final List<ActorRef<ServerStopped>> stopWaiters = new ArrayList<>();
+  private int pendingBinds;
+  private int liveListeners;
+  private int nextId;
+  private boolean stopping;
+  private boolean stopped;
+
+  private BlightServer(ActorContext<ServerCommand> ctx, List<SocketAddress> listen, BlightSettings settings,
+             ActorRef<HandlerRequest> handler, ActorRef<ServerEvent> events) {
+    super(ctx);
+    this.settings = settings;
+    this.options = settings.resolveSocketOptions(ctx.getSystem());
+    this.events = events != null ? events : ctx.getSystem().ignoreRef();
+    this.handler = handler != null ? handler
+        : ctx.spawn(BlightHandlers.displayServer(), "handler", DISPATCHER);
+    ActorRef<SocketProtocol.ListenerEvent> adapter =
+        ctx.messageAdapter(SocketProtocol.ListenerEvent.class, ListenerMsg::new);
+    ActorRef<SocketProtocol.ManagerCommand> manager = ZeroWire.get(ctx.getSystem()).manager();
+    pendingBinds = listen.size();
+    for (SocketAddress a : listen) {
+      manager.tell(new SocketProtocol.Bind(a, options, 128, adapter));
     }
-
-    @Override
-    public Receive<ServerCommand> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(ListenerMsg.class, this::onListenerEvent)
-                .onMessage(AttachClient.class, a -> {
-                    serve(a.socket(), a.remote(), a.zeroCopy());
-                    return this;
-                })
-                .onMessage(ConnectionFinished.class, this::onConnectionFinished)
-                .onMessage(StopServer.class, this::onStop)
-                .onMessage(GetServerSummary.class, g -> {
-                    g.replyTo().tell(summary());
-                    return this;
-                })
-                .onSignal(Terminated.class, t -> {
-                    live.remove(t.getRef());
-                    return maybeStopped();
-                })
-                .onSignal(PostStop.class, s -> onPostStop())
-                .build();
+    if (pendingBinds == 0) {
+      this.events.tell(new ServerBound(ctx.getSelf(), List.of()));
     }
+  }
 
-    // ============================================================================== listening
+  @Override
+  public Receive<ServerCommand> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(ListenerMsg.class, this::onListenerEvent)
+        .onMessage(AttachClient.class, a -> {
+          serve(a.socket(), a.remote(), a.zeroCopy());
+          return this;
+        })
+        .onMessage(ConnectionFinished.class, this::onConnectionFinished)
+        .onMessage(StopServer.class, this::onStop)
+        .onMessage(GetServerSummary.class, g -> {
+          g.replyTo().tell(summary());
+          return this;
+        })
+        .onSignal(Terminated.class, t -> {
+          live.remove(t.getRef());
+          return maybeStopped();
+        })
+        .onSignal(PostStop.class, s -> onPostStop())
+        .build();
+  }
 
-    private Behavior<ServerCommand> onListenerEvent(ListenerMsg m) {
-        switch (m.event()) {
-            case SocketProtocol.Bound b -> {
-                pendingBinds--;
-                liveListeners++;
-                listeners.add(b.listener());
-                bound.add(b.local());
-                if (stopping) {
-                    b.listener().tell(SocketProtocol.Unbind.INSTANCE);
-                }
-                bindingDone();
-            }
-            case SocketProtocol.BindFailed f -> {
-                pendingBinds--;
-                String reason = "cannot listen on " + BlightAddress.format(f.local()) + ": " + f.cause().getMessage();
-                getContext().getLog().error("blight server: {}", reason);
-                serverErrors.add(reason);
-                events.tell(new ServerBindFailed(f.local(), reason));
-                beginStop();
-                bindingDone();
-            }
-            case SocketProtocol.Accepted a -> serve(a.socket(), a.remote(), a.zeroCopy());
-            case SocketProtocol.Unbound u -> liveListeners--;
-        }
-        return maybeStopped();
-    }
+  // ============================================================================== listening
 
-    private void bindingDone() {
-        if (pendingBinds == 0 && !stopping) {
-            events.tell(new ServerBound(getContext().getSelf(), List.copyOf(bound)));
-        }
-    }
-
-    private void serve(ActorRef<SocketProtocol.Command> socket, SocketAddress remote, boolean zeroCopy) {
+  private Behavior<ServerCommand> onListenerEvent(ListenerMsg m) {
+    switch (m.event()) {
+      case SocketProtocol.Bound b -> {
+        pendingBinds--;
+        liveListeners++;
+        listeners.add(b.listener());
+        bound.add(b.local());
         if (stopping) {
-            socket.tell(new SocketProtocol.Abort(null)); // arrived while stopping: not served
-            return;
+          b.listener().tell(SocketProtocol.Unbind.INSTANCE);
         }
-        int id = ++nextId;
-        ActorRef<BlightServerConnection.Command> c = getContext().spawn(
-                BlightServerConnection.create(id, socket, remote, settings, options.maxQueuedBytes(), handler, events,
-                        getContext().getSelf()),
-                "connection-" + id, DISPATCHER);
-        getContext().watch(c);
-        live.put(c, id);
-        events.tell(new ClientAccepted(id, BlightServerConnection.describe(id, remote), remote, zeroCopy));
-    }
-
-    private Behavior<ServerCommand> onConnectionFinished(ConnectionFinished f) {
-        finished.add(f.summary());
-        events.tell(new ClientFinished(f.summary()));
-        return this;
-    }
-
-    // =============================================================================== stopping
-
-    private Behavior<ServerCommand> onStop(StopServer s) {
-        if (s.replyTo() != null) {
-            stopWaiters.add(s.replyTo());
-        }
+        bindingDone();
+      }
+      case SocketProtocol.BindFailed f -> {
+        pendingBinds--;
+        String reason = "cannot listen on " + BlightAddress.format(f.local()) + ": " + f.cause().getMessage();
+        getContext().getLog().error("blight server: {}", reason);
+        serverErrors.add(reason);
+        events.tell(new ServerBindFailed(f.local(), reason));
         beginStop();
-        return maybeStopped();
+        bindingDone();
+      }
+      case SocketProtocol.Accepted a -> serve(a.socket(), a.remote(), a.zeroCopy());
+      case SocketProtocol.Unbound u -> liveListeners--;
     }
+    return maybeStopped();
+  }
 
-    private void beginStop() {
-        if (stopping) {
-            return;
-        }
-        stopping = true;
-        listeners.forEach(l -> l.tell(SocketProtocol.Unbind.INSTANCE));
-        live.keySet().forEach(c -> c.tell(BlightServerConnection.CloseConnection.INSTANCE));
+  private void bindingDone() {
+    if (pendingBinds == 0 && !stopping) {
+      events.tell(new ServerBound(getContext().getSelf(), List.copyOf(bound)));
     }
+  }
 
-    private Behavior<ServerCommand> maybeStopped() {
-        if (stopping && pendingBinds == 0 && liveListeners == 0 && live.isEmpty()) {
-            ServerStopped done = new ServerStopped(summary());
-            stopWaiters.forEach(w -> w.tell(done));
-            events.tell(done);
-            stopped = true;
-            return Behaviors.stopped();
-        }
-        return this;
+  private void serve(ActorRef<SocketProtocol.Command> socket, SocketAddress remote, boolean zeroCopy) {
+    if (stopping) {
+      socket.tell(new SocketProtocol.Abort(null)); // arrived while stopping: not served
+      return;
     }
+    int id = ++nextId;
+    ActorRef<BlightServerConnection.Command> c = getContext().spawn(
+        BlightServerConnection.create(id, socket, remote, settings, options.maxQueuedBytes(), handler, events,
+            getContext().getSelf()),
+        "connection-" + id, DISPATCHER);
+    getContext().watch(c);
+    live.put(c, id);
+    events.tell(new ClientAccepted(id, BlightServerConnection.describe(id, remote), remote, zeroCopy));
+  }
 
-    private ServerSummary summary() {
-        return ServerSummary.of(finished, serverErrors);
-    }
+  private Behavior<ServerCommand> onConnectionFinished(ConnectionFinished f) {
+    finished.add(f.summary());
+    events.tell(new ClientFinished(f.summary()));
+    return this;
+  }
 
-    /** Stopped from outside: the listeners are not our children, so unbind them here. */
-    private Behavior<ServerCommand> onPostStop() {
-        if (!stopped) {
-            listeners.forEach(l -> l.tell(SocketProtocol.Unbind.INSTANCE));
-        }
-        return this;
+  // =============================================================================== stopping
+
+  private Behavior<ServerCommand> onStop(StopServer s) {
+    if (s.replyTo() != null) {
+      stopWaiters.add(s.replyTo());
     }
+    beginStop();
+    return maybeStopped();
+  }
+
+  private void beginStop() {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    listeners.forEach(l -> l.tell(SocketProtocol.Unbind.INSTANCE));
+    live.keySet().forEach(c -> c.tell(BlightServerConnection.CloseConnection.INSTANCE));
+  }
+
+  private Behavior<ServerCommand> maybeStopped() {
+    if (stopping && pendingBinds == 0 && liveListeners == 0 && live.isEmpty()) {
+      ServerStopped done = new ServerStopped(summary());
+      stopWaiters.forEach(w -> w.tell(done));
+      events.tell(done);
+      stopped = true;
+      return Behaviors.stopped();
+    }
+    return this;
+  }
+
+  private ServerSummary summary() {
+    return ServerSummary.of(finished, serverErrors);
+  }
+
+  /** Stopped from outside: the listeners are not our children, so unbind them here. */
+  private Behavior<ServerCommand> onPostStop() {
+    if (!stopped) {
+      listeners.forEach(l -> l.tell(SocketProtocol.Unbind.INSTANCE));
+    }
+    return this;
+  }
 }

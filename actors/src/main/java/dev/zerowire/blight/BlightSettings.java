@@ -26,75 +26,75 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * @param mode           the send mode to use, or {@code null} to keep the socket options' mode
  */
 public record BlightSettings(long maxMessageSize, Duration ackTimeout, Duration pingInterval, Duration handlerGrace,
-                             SocketOptions socketOptions, SendMode mode) {
+               SocketOptions socketOptions, SendMode mode) {
 
-    public BlightSettings {
-        if (maxMessageSize < 0 || maxMessageSize > BlightWire.MAX_ARRAY_SIZE) {
-            throw new IllegalArgumentException("maximum message size " + maxMessageSize + " must be 0.."
-                    + BlightWire.MAX_ARRAY_SIZE);
-        }
-        positive("ack timeout", ackTimeout);
-        positive("ping interval", pingInterval);
-        positive("handler grace", handlerGrace);
+  public BlightSettings {
+    if (maxMessageSize < 0 || maxMessageSize > BlightWire.MAX_ARRAY_SIZE) {
+      throw new IllegalArgumentException("maximum message size " + maxMessageSize + " must be 0.."
+          + BlightWire.MAX_ARRAY_SIZE);
     }
+    positive("ack timeout", ackTimeout);
+    positive("ping interval", pingInterval);
+    positive("handler grace", handlerGrace);
+  }
 
-    private static void positive(String what, Duration d) {
-        Objects.requireNonNull(d, what);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(what + " must be positive, was " + d);
-        }
+  private static void positive(String what, Duration d) {
+    Objects.requireNonNull(d, what);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(what + " must be positive, was " + d);
     }
+  }
 
-    /** 64 MiB messages, 10 s ack timeout, a ping every second, 2 s handler grace, system socket options. */
-    public static BlightSettings defaults() {
-        return new BlightSettings(BlightWire.DEFAULT_MAX_PAYLOAD_SIZE, Duration.ofSeconds(10), Duration.ofSeconds(1),
-                Duration.ofSeconds(2), null, null);
-    }
+  /** 64 MiB messages, 10 s ack timeout, a ping every second, 2 s handler grace, system socket options. */
+  public static BlightSettings defaults() {
+    return new BlightSettings(BlightWire.DEFAULT_MAX_PAYLOAD_SIZE, Duration.ofSeconds(10), Duration.ofSeconds(1),
+        Duration.ofSeconds(2), null, null);
+  }
 
-    public BlightSettings withMaxMessageSize(long bytes) {
-        return new BlightSettings(bytes, ackTimeout, pingInterval, handlerGrace, socketOptions, mode);
-    }
+  public BlightSettings withMaxMessageSize(long bytes) {
+    return new BlightSettings(bytes, ackTimeout, pingInterval, handlerGrace, socketOptions, mode);
+  }
 
-    public BlightSettings withAckTimeout(Duration d) {
-        return new BlightSettings(maxMessageSize, d, pingInterval, handlerGrace, socketOptions, mode);
-    }
+  public BlightSettings withAckTimeout(Duration d) {
+    return new BlightSettings(maxMessageSize, d, pingInterval, handlerGrace, socketOptions, mode);
+  }
 
-    public BlightSettings withPingInterval(Duration d) {
-        return new BlightSettings(maxMessageSize, ackTimeout, d, handlerGrace, socketOptions, mode);
-    }
+  public BlightSettings withPingInterval(Duration d) {
+    return new BlightSettings(maxMessageSize, ackTimeout, d, handlerGrace, socketOptions, mode);
+  }
 
-    public BlightSettings withHandlerGrace(Duration d) {
-        return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, d, socketOptions, mode);
-    }
+  public BlightSettings withHandlerGrace(Duration d) {
+    return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, d, socketOptions, mode);
+  }
 
-    public BlightSettings withSocketOptions(SocketOptions o) {
-        return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, handlerGrace, o, mode);
-    }
+  public BlightSettings withSocketOptions(SocketOptions o) {
+    return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, handlerGrace, o, mode);
+  }
 
-    public BlightSettings withMode(SendMode m) {
-        return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, handlerGrace, socketOptions, m);
-    }
+  public BlightSettings withMode(SendMode m) {
+    return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, handlerGrace, socketOptions, m);
+  }
 
-    /** How long a client may leave Pings unanswered before it is reported: two ping intervals. */
-    public Duration unresponsiveAfter() {
-        return pingInterval.multipliedBy(2);
-    }
+  /** How long a client may leave Pings unanswered before it is reported: two ping intervals. */
+  public Duration unresponsiveAfter() {
+    return pingInterval.multipliedBy(2);
+  }
 
-    /**
-     * The socket options a blight socket of {@code system} uses: the given ones, or the system's
-     * defaults with TCP_NODELAY on (blight is request/ack: Nagle would hold small acks back); the
-     * mode if one is set; and a queue bound that fits at least one largest message.
-     */
-    public SocketOptions resolveSocketOptions(ActorSystem<?> system) {
-        SocketOptions o = socketOptions != null ? socketOptions
-                : ZeroWire.get(system).defaultOptions().withTcpNoDelay(true);
-        if (mode != null) {
-            o = o.withMode(mode);
-        }
-        long largest = BlightHeader.SIZE + maxMessageSize;
-        if (o.maxQueuedBytes() < largest) {
-            o = o.withLimits(largest, o.maxPinnedBytes());
-        }
-        return o;
+  /**
+   * The socket options a blight socket of {@code system} uses: the given ones, or the system's
+   * defaults with TCP_NODELAY on (blight is request/ack: Nagle would hold small acks back); the
+   * mode if one is set; and a queue bound that fits at least one largest message.
+   */
+  public SocketOptions resolveSocketOptions(ActorSystem<?> system) {
+    SocketOptions o = socketOptions != null ? socketOptions
+        : ZeroWire.get(system).defaultOptions().withTcpNoDelay(true);
+    if (mode != null) {
+      o = o.withMode(mode);
     }
+    long largest = BlightHeader.SIZE + maxMessageSize;
+    if (o.maxQueuedBytes() < largest) {
+      o = o.withLimits(largest, o.maxPinnedBytes());
+    }
+    return o;
+  }
 }

@@ -30,176 +30,176 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 final class Outbox {
 
-    /** One message from submit to outcome. */
-    static final class Pending {
-        final long seq;
-        final BlightHeader header;
-        final byte[] inline;
-        final NativeBuffer payload;
-        final Object tag;
-        final long size;
-        HeaderPool.Slot slot;
-        NativeBuffer own; // a frame buffer of its own when header + inline data exceed a slot
+  /** One message from submit to outcome. */
+  static final class Pending {
+    final long seq;
+    final BlightHeader header;
+    final byte[] inline;
+    final NativeBuffer payload;
+    final Object tag;
+    final long size;
+    HeaderPool.Slot slot;
+    NativeBuffer own; // a frame buffer of its own when header + inline data exceed a slot
 
-        private Pending(long seq, BlightHeader header, byte[] inline, NativeBuffer payload, Object tag) {
-            this.seq = seq;
-            this.header = header;
-            this.inline = inline;
-            this.payload = payload;
-            this.tag = tag;
-            this.size = BlightHeader.SIZE + (inline == null ? 0 : inline.length)
-                    + (payload == null ? 0 : payload.length());
-        }
+    private Pending(long seq, BlightHeader header, byte[] inline, NativeBuffer payload, Object tag) {
+      this.seq = seq;
+      this.header = header;
+      this.inline = inline;
+      this.payload = payload;
+      this.tag = tag;
+      this.size = BlightHeader.SIZE + (inline == null ? 0 : inline.length)
+          + (payload == null ? 0 : payload.length());
     }
+  }
 
-    private final ActorRef<SocketProtocol.Command> socket;
-    private final ActorRef<SocketProtocol.SendReply> replies;
-    private final long maxOutstandingBytes;
-    private final HeaderPool pool = new HeaderPool();
-    private final Map<Long, Pending> inFlight = new HashMap<>();
-    private final ArrayDeque<Pending> held = new ArrayDeque<>();
-    private long outstandingBytes;
-    private long nextSeq = 1;
-    private boolean gone;
+  private final ActorRef<SocketProtocol.Command> socket;
+  private final ActorRef<SocketProtocol.SendReply> replies;
+  private final long maxOutstandingBytes;
+  private final HeaderPool pool = new HeaderPool();
+  private final Map<Long, Pending> inFlight = new HashMap<>();
+  private final ArrayDeque<Pending> held = new ArrayDeque<>();
+  private long outstandingBytes;
+  private long nextSeq = 1;
+  private boolean gone;
 
-    /**
-     * @param maxOutstandingBytes the socket's queue bound ({@code SocketOptions.maxQueuedBytes})
-     */
-    Outbox(ActorRef<SocketProtocol.Command> socket, ActorRef<SocketProtocol.SendReply> replies,
-           long maxOutstandingBytes) {
-        this.socket = socket;
-        this.replies = replies;
-        this.maxOutstandingBytes = maxOutstandingBytes;
+  /**
+   * @param maxOutstandingBytes the socket's queue bound ({@code SocketOptions.maxQueuedBytes})
+   */
+  Outbox(ActorRef<SocketProtocol.Command> socket, ActorRef<SocketProtocol.SendReply> replies,
+       long maxOutstandingBytes) {
+    this.socket = socket;
+    this.replies = replies;
+    this.maxOutstandingBytes = maxOutstandingBytes;
+  }
+
+  /**
+   * Frames and sends one message, or holds it until the outstanding bytes allow.
+   *
+   * @param inline  bytes framed right after the header in the header's own buffer (ack data), or null
+   * @param payload the caller's buffer sent after the header, or null; it comes back with the outcome
+   * @param tag     what the owner needs to route the outcome
+   */
+  void submit(BlightHeader header, byte[] inline, NativeBuffer payload, Object tag) {
+    if (gone) {
+      throw new IllegalStateException("submit after the socket is gone");
     }
-
-    /**
-     * Frames and sends one message, or holds it until the outstanding bytes allow.
-     *
-     * @param inline  bytes framed right after the header in the header's own buffer (ack data), or null
-     * @param payload the caller's buffer sent after the header, or null; it comes back with the outcome
-     * @param tag     what the owner needs to route the outcome
-     */
-    void submit(BlightHeader header, byte[] inline, NativeBuffer payload, Object tag) {
-        if (gone) {
-            throw new IllegalStateException("submit after the socket is gone");
-        }
-        Pending p = new Pending(nextSeq++, header, inline, payload, tag);
-        if (!held.isEmpty() || !fits(p)) {
-            held.add(p);
-            return;
-        }
-        write(p);
+    Pending p = new Pending(nextSeq++, header, inline, payload, tag);
+    if (!held.isEmpty() || !fits(p)) {
+      held.add(p);
+      return;
     }
+    write(p);
+  }
 
-    private boolean fits(Pending p) {
-        return inFlight.isEmpty() || outstandingBytes + p.size <= maxOutstandingBytes;
-    }
+  private boolean fits(Pending p) {
+    return inFlight.isEmpty() || outstandingBytes + p.size <= maxOutstandingBytes;
+  }
 
-    private void write(Pending p) {
-        int inlineLength = p.inline == null ? 0 : p.inline.length;
-        int frameLength = BlightHeader.SIZE + inlineLength;
-        byte[] frame = new byte[frameLength];
-        p.header.encode(frame, 0);
-        if (inlineLength > 0) {
-            System.arraycopy(p.inline, 0, frame, BlightHeader.SIZE, inlineLength);
-        }
-        NativeBuffer head;
-        if (frameLength <= HeaderPool.SLOT_SIZE) {
-            p.slot = pool.take();
-            head = p.slot.buffer.slice(0, frameLength);
-        } else {
-            p.own = NativeBuffer.allocate(frameLength);
-            head = p.own;
-        }
-        head.put(0, frame, 0, frameLength);
-        List<NativeBuffer> buffers = p.payload == null || p.payload.length() == 0
-                ? List.of(head) : List.of(head, p.payload);
-        inFlight.put(p.seq, p);
-        outstandingBytes += p.size;
-        socket.tell(new Send(buffers, p.seq, replies));
+  private void write(Pending p) {
+    int inlineLength = p.inline == null ? 0 : p.inline.length;
+    int frameLength = BlightHeader.SIZE + inlineLength;
+    byte[] frame = new byte[frameLength];
+    p.header.encode(frame, 0);
+    if (inlineLength > 0) {
+      System.arraycopy(p.inline, 0, frame, BlightHeader.SIZE, inlineLength);
     }
+    NativeBuffer head;
+    if (frameLength <= HeaderPool.SLOT_SIZE) {
+      p.slot = pool.take();
+      head = p.slot.buffer.slice(0, frameLength);
+    } else {
+      p.own = NativeBuffer.allocate(frameLength);
+      head = p.own;
+    }
+    head.put(0, frame, 0, frameLength);
+    List<NativeBuffer> buffers = p.payload == null || p.payload.length() == 0
+        ? List.of(head) : List.of(head, p.payload);
+    inFlight.put(p.seq, p);
+    outstandingBytes += p.size;
+    socket.tell(new Send(buffers, p.seq, replies));
+  }
 
-    /**
-     * The outcome of one of our Sends: returns its message (header memory back in the pool, or kept
-     * forever when withheld), and writes held messages that now fit. Null for an unknown outcome.
-     */
-    Pending complete(SendOutcome o) {
-        Pending p = inFlight.remove(o.correlationId());
-        if (p == null) {
-            return null;
-        }
-        outstandingBytes -= p.size;
-        recycle(p, o instanceof Failed f && f.withheld());
-        pump();
-        return p;
+  /**
+   * The outcome of one of our Sends: returns its message (header memory back in the pool, or kept
+   * forever when withheld), and writes held messages that now fit. Null for an unknown outcome.
+   */
+  Pending complete(SendOutcome o) {
+    Pending p = inFlight.remove(o.correlationId());
+    if (p == null) {
+      return null;
     }
+    outstandingBytes -= p.size;
+    recycle(p, o instanceof Failed f && f.withheld());
+    pump();
+    return p;
+  }
 
-    private void pump() {
-        while (!gone && !held.isEmpty() && fits(held.peek())) {
-            write(held.poll());
-        }
+  private void pump() {
+    while (!gone && !held.isEmpty() && fits(held.peek())) {
+      write(held.poll());
     }
+  }
 
-    private void recycle(Pending p, boolean withheld) {
-        if (p.slot != null) {
-            if (withheld) {
-                pool.leak(p.slot);
-            } else {
-                pool.give(p.slot);
-            }
-            p.slot = null;
-        }
-        if (p.own != null) {
-            if (!withheld) {
-                p.own.release();
-            }
-            p.own = null;
-        }
+  private void recycle(Pending p, boolean withheld) {
+    if (p.slot != null) {
+      if (withheld) {
+        pool.leak(p.slot);
+      } else {
+        pool.give(p.slot);
+      }
+      p.slot = null;
     }
+    if (p.own != null) {
+      if (!withheld) {
+        p.own.release();
+      }
+      p.own = null;
+    }
+  }
 
-    /** Takes every held (never written) message out, in order: the owner gives them their outcome. */
-    List<Pending> takeHeld() {
-        List<Pending> l = new ArrayList<>(held);
-        held.clear();
-        return l;
-    }
+  /** Takes every held (never written) message out, in order: the owner gives them their outcome. */
+  List<Pending> takeHeld() {
+    List<Pending> l = new ArrayList<>(held);
+    held.clear();
+    return l;
+  }
 
-    /**
-     * The socket actor has stopped ({@code Closed} arrived). A socket gives every Send it took its
-     * outcome before it sends Closed, so a Send still without one never reached it (it went to
-     * dead letters): its buffers were never given to the kernel. Returns those messages and the
-     * held ones, in order; nothing may be submitted afterwards.
-     */
-    List<Pending> socketGone() {
-        gone = true;
-        List<Pending> l = new ArrayList<>(inFlight.values());
-        l.sort((a, b) -> Long.compare(a.seq, b.seq));
-        for (Pending p : l) {
-            recycle(p, false);
-        }
-        inFlight.clear();
-        outstandingBytes = 0;
-        l.addAll(takeHeld());
-        return l;
+  /**
+   * The socket actor has stopped ({@code Closed} arrived). A socket gives every Send it took its
+   * outcome before it sends Closed, so a Send still without one never reached it (it went to
+   * dead letters): its buffers were never given to the kernel. Returns those messages and the
+   * held ones, in order; nothing may be submitted afterwards.
+   */
+  List<Pending> socketGone() {
+    gone = true;
+    List<Pending> l = new ArrayList<>(inFlight.values());
+    l.sort((a, b) -> Long.compare(a.seq, b.seq));
+    for (Pending p : l) {
+      recycle(p, false);
     }
+    inFlight.clear();
+    outstandingBytes = 0;
+    l.addAll(takeHeld());
+    return l;
+  }
 
-    /** Nothing in flight and nothing held. */
-    boolean idle() {
-        return inFlight.isEmpty() && held.isEmpty();
-    }
+  /** Nothing in flight and nothing held. */
+  boolean idle() {
+    return inFlight.isEmpty() && held.isEmpty();
+  }
 
-    /** Messages held back, not yet written. */
-    boolean hasHeld() {
-        return !held.isEmpty();
-    }
+  /** Messages held back, not yet written. */
+  boolean hasHeld() {
+    return !held.isEmpty();
+  }
 
-    /** Messages written and waiting for their outcome. */
-    int inFlight() {
-        return inFlight.size();
-    }
+  /** Messages written and waiting for their outcome. */
+  int inFlight() {
+    return inFlight.size();
+  }
 
-    /** Frees the header memory; returns the number of chunks kept because the kernel may still read them. */
-    int close() {
-        return pool.close();
-    }
+  /** Frees the header memory; returns the number of chunks kept because the kernel may still read them. */
+  int close() {
+    return pool.close();
+  }
 }

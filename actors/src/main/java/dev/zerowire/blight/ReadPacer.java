@@ -23,42 +23,42 @@ import org.apache.pekko.actor.typed.ActorRef;
  * are told apart from its own by counting (answers come in request order).
  */
 final class ReadPacer {
-    private final ActorRef<SocketProtocol.Command> socket;
-    private final ActorRef<SocketStats> statsReplies;
-    private long asked;
-    private long answered;
-    private long barrier = -1;
+  private final ActorRef<SocketProtocol.Command> socket;
+  private final ActorRef<SocketStats> statsReplies;
+  private long asked;
+  private long answered;
+  private long barrier = -1;
 
-    ReadPacer(ActorRef<SocketProtocol.Command> socket, ActorRef<SocketStats> statsReplies) {
-        this.socket = socket;
-        this.statsReplies = statsReplies;
-    }
+  ReadPacer(ActorRef<SocketProtocol.Command> socket, ActorRef<SocketStats> statsReplies) {
+    this.socket = socket;
+    this.statsReplies = statsReplies;
+  }
 
-    /** A chunk arrived: at the start of a cycle, stop reading and set the barrier. */
-    void onReceived() {
-        if (barrier < 0) {
-            socket.tell(SocketProtocol.SuspendReading.INSTANCE);
-            barrier = askStats();
-        }
+  /** A chunk arrived: at the start of a cycle, stop reading and set the barrier. */
+  void onReceived() {
+    if (barrier < 0) {
+      socket.tell(SocketProtocol.SuspendReading.INSTANCE);
+      barrier = askStats();
     }
+  }
 
-    /** Asks the socket for its stats; returns the request's number. */
-    long askStats() {
-        socket.tell(new SocketProtocol.GetStats(statsReplies));
-        return ++asked;
-    }
+  /** Asks the socket for its stats; returns the request's number. */
+  long askStats() {
+    socket.tell(new SocketProtocol.GetStats(statsReplies));
+    return ++asked;
+  }
 
-    /**
-     * A stats answer arrived. Returns true when it was the barrier (reading resumed) and false when
-     * it answers one of the owner's own {@link #askStats()} calls.
-     */
-    boolean onStats() {
-        answered++;
-        if (barrier >= 0 && answered == barrier) {
-            barrier = -1;
-            socket.tell(SocketProtocol.ResumeReading.INSTANCE);
-            return true;
-        }
-        return false;
+  /**
+   * A stats answer arrived. Returns true when it was the barrier (reading resumed) and false when
+   * it answers one of the owner's own {@link #askStats()} calls.
+   */
+  boolean onStats() {
+    answered++;
+    if (barrier >= 0 && answered == barrier) {
+      barrier = -1;
+      socket.tell(SocketProtocol.ResumeReading.INSTANCE);
+      return true;
     }
+    return false;
+  }
 }

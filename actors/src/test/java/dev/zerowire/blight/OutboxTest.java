@@ -18,74 +18,74 @@ import org.junit.jupiter.api.Test;
 
 /** The outbox against a probe standing in for the socket actor. */
 class OutboxTest {
-    static final ActorTestKit kit = ActorTestKit.create();
+  static final ActorTestKit kit = ActorTestKit.create();
 
-    @AfterAll
-    static void shutdown() {
-        kit.shutdownTestKit();
+  @AfterAll
+  static void shutdown() {
+    kit.shutdownTestKit();
+  }
+
+  static byte[] bytes(NativeBuffer b) {
+    byte[] out = new byte[b.length()];
+    b.get(0, out, 0, out.length);
+    return out;
+  }
+
+  @Test
+  void headerAndPayloadLeaveAsOneSendOfTwoBuffersInSubmitOrderWithinTheBound() {
+    TestProbe<SocketProtocol.Command> socket = kit.createTestProbe();
+    TestProbe<SocketProtocol.SendReply> replies = kit.createTestProbe();
+    long message = BlightHeader.SIZE + 100;
+    Outbox out = new Outbox(socket.getRef(), replies.getRef(), 2 * message);
+    NativeBuffer[] payloads = new NativeBuffer[3];
+    for (int k = 0; k < 3; k++) {
+      payloads[k] = NativeBuffer.allocate(100);
+      payloads[k].put(0, TestPattern.payload(k + 1, 100), 0, 100);
+      out.submit(BlightEncoder.header(BlightType.REPAINT, k + 1, 100), null, payloads[k], "m" + (k + 1));
     }
+    Send s1 = socket.expectMessageClass(Send.class);
+    Send s2 = socket.expectMessageClass(Send.class);
+    socket.expectNoMessage(Duration.ofMillis(50)); // the third waits: the bound is two messages
+    assertTrue(out.hasHeld());
+    assertEquals(2, s1.buffers().size());
+    assertEquals(BlightHeader.SIZE, s1.buffers().get(0).length());
+    assertArrayEquals(BlightEncoder.encodeHeader(BlightType.REPAINT, 1, 100), bytes(s1.buffers().get(0)));
+    assertSame(payloads[0], s1.buffers().get(1));
+    assertArrayEquals(BlightEncoder.encodeHeader(BlightType.REPAINT, 2, 100), bytes(s2.buffers().get(0)));
 
-    static byte[] bytes(NativeBuffer b) {
-        byte[] out = new byte[b.length()];
-        b.get(0, out, 0, out.length);
-        return out;
+    Outbox.Pending p = out.complete(new SocketProtocol.Released(s1.correlationId(), s1.buffers(), true));
+    assertEquals("m1", p.tag);
+    Send s3 = socket.expectMessageClass(Send.class);
+    assertArrayEquals(BlightEncoder.encodeHeader(BlightType.REPAINT, 3, 100), bytes(s3.buffers().get(0)));
+    assertFalse(out.hasHeld());
+    assertEquals(null, out.complete(new SocketProtocol.Released(999, List.of(), true)), "unknown outcome");
+
+    List<Outbox.Pending> gone = out.socketGone();
+    assertEquals(List.of("m2", "m3"), gone.stream().map(x -> x.tag).toList());
+    assertEquals(0, out.close());
+    for (NativeBuffer b : payloads) {
+      b.release();
     }
+  }
 
-    @Test
-    void headerAndPayloadLeaveAsOneSendOfTwoBuffersInSubmitOrderWithinTheBound() {
-        TestProbe<SocketProtocol.Command> socket = kit.createTestProbe();
-        TestProbe<SocketProtocol.SendReply> replies = kit.createTestProbe();
-        long message = BlightHeader.SIZE + 100;
-        Outbox out = new Outbox(socket.getRef(), replies.getRef(), 2 * message);
-        NativeBuffer[] payloads = new NativeBuffer[3];
-        for (int k = 0; k < 3; k++) {
-            payloads[k] = NativeBuffer.allocate(100);
-            payloads[k].put(0, TestPattern.payload(k + 1, 100), 0, 100);
-            out.submit(BlightEncoder.header(BlightType.REPAINT, k + 1, 100), null, payloads[k], "m" + (k + 1));
-        }
-        Send s1 = socket.expectMessageClass(Send.class);
-        Send s2 = socket.expectMessageClass(Send.class);
-        socket.expectNoMessage(Duration.ofMillis(50)); // the third waits: the bound is two messages
-        assertTrue(out.hasHeld());
-        assertEquals(2, s1.buffers().size());
-        assertEquals(BlightHeader.SIZE, s1.buffers().get(0).length());
-        assertArrayEquals(BlightEncoder.encodeHeader(BlightType.REPAINT, 1, 100), bytes(s1.buffers().get(0)));
-        assertSame(payloads[0], s1.buffers().get(1));
-        assertArrayEquals(BlightEncoder.encodeHeader(BlightType.REPAINT, 2, 100), bytes(s2.buffers().get(0)));
+  @Test
+  void ackDataIsFramedWithTheHeaderInOneBufferEvenWhenItExceedsASlot() {
+    TestProbe<SocketProtocol.Command> socket = kit.createTestProbe();
+    Outbox out = new Outbox(socket.getRef(), kit.<SocketProtocol.SendReply>createTestProbe().getRef(), 1 << 20);
+    byte[] info = BlightHandlers.DEFAULT_SURFACE.encode();
+    out.submit(BlightEncoder.header(BlightType.ACK, 7, info.length), info, null, "info");
+    Send s = socket.expectMessageClass(Send.class);
+    assertEquals(1, s.buffers().size());
+    assertArrayEquals(BlightEncoder.ack(7, info), bytes(s.buffers().get(0)));
 
-        Outbox.Pending p = out.complete(new SocketProtocol.Released(s1.correlationId(), s1.buffers(), true));
-        assertEquals("m1", p.tag);
-        Send s3 = socket.expectMessageClass(Send.class);
-        assertArrayEquals(BlightEncoder.encodeHeader(BlightType.REPAINT, 3, 100), bytes(s3.buffers().get(0)));
-        assertFalse(out.hasHeld());
-        assertEquals(null, out.complete(new SocketProtocol.Released(999, List.of(), true)), "unknown outcome");
-
-        List<Outbox.Pending> gone = out.socketGone();
-        assertEquals(List.of("m2", "m3"), gone.stream().map(x -> x.tag).toList());
-        assertEquals(0, out.close());
-        for (NativeBuffer b : payloads) {
-            b.release();
-        }
-    }
-
-    @Test
-    void ackDataIsFramedWithTheHeaderInOneBufferEvenWhenItExceedsASlot() {
-        TestProbe<SocketProtocol.Command> socket = kit.createTestProbe();
-        Outbox out = new Outbox(socket.getRef(), kit.<SocketProtocol.SendReply>createTestProbe().getRef(), 1 << 20);
-        byte[] info = BlightHandlers.DEFAULT_SURFACE.encode();
-        out.submit(BlightEncoder.header(BlightType.ACK, 7, info.length), info, null, "info");
-        Send s = socket.expectMessageClass(Send.class);
-        assertEquals(1, s.buffers().size());
-        assertArrayEquals(BlightEncoder.ack(7, info), bytes(s.buffers().get(0)));
-
-        byte[] big = new byte[1000];
-        java.util.Arrays.fill(big, (byte) 5);
-        out.submit(BlightEncoder.header(BlightType.ACK, 8, big.length), big, null, "list");
-        Send b = socket.expectMessageClass(Send.class);
-        assertArrayEquals(BlightEncoder.ack(8, big), bytes(b.buffers().get(0)));
-        out.complete(new SocketProtocol.Released(s.correlationId(), s.buffers(), true));
-        out.complete(new SocketProtocol.Released(b.correlationId(), b.buffers(), true));
-        assertTrue(out.idle());
-        assertEquals(0, out.close());
-    }
+    byte[] big = new byte[1000];
+    java.util.Arrays.fill(big, (byte) 5);
+    out.submit(BlightEncoder.header(BlightType.ACK, 8, big.length), big, null, "list");
+    Send b = socket.expectMessageClass(Send.class);
+    assertArrayEquals(BlightEncoder.ack(8, big), bytes(b.buffers().get(0)));
+    out.complete(new SocketProtocol.Released(s.correlationId(), s.buffers(), true));
+    out.complete(new SocketProtocol.Released(b.correlationId(), b.buffers(), true));
+    assertTrue(out.idle());
+    assertEquals(0, out.close());
+  }
 }

@@ -23,84 +23,84 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /** The client half shared by blight-client and demo: connect, run a {@link BlightLoad}, close, report. */
 final class BlightRuns {
-    private BlightRuns() {
+  private BlightRuns() {
+  }
+
+  /** What a client run produced: the load's result and the client's final counters. */
+  record ClientRun(BlightLoad.Result result, ClientStats stats, String how, ClientConnected connected) {
+
+    /** Payload messages per second. */
+    double messagesPerSecond() {
+      return result.seconds() > 0 ? result.messages() / result.seconds() : 0;
     }
 
-    /** What a client run produced: the load's result and the client's final counters. */
-    record ClientRun(BlightLoad.Result result, ClientStats stats, String how, ClientConnected connected) {
-
-        /** Payload messages per second. */
-        double messagesPerSecond() {
-            return result.seconds() > 0 ? result.messages() / result.seconds() : 0;
-        }
-
-        /** Payload megabytes (10^6 bytes) per second. */
-        double megabytesPerSecond() {
-            return result.seconds() > 0 ? result.bytes() / 1e6 / result.seconds() : 0;
-        }
-
-        /** The keys of blight-client's --json, in its order. */
-        Map<String, Object> json() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("messages", result.messages());
-            m.put("bytes", result.bytes());
-            m.put("checksum", result.checksum());
-            m.put("acks", stats.acksReceived());
-            m.put("seconds", round(result.seconds(), 3));
-            m.put("msgs_per_s", round(messagesPerSecond(), 1));
-            m.put("mb_per_s", round(megabytesPerSecond(), 1));
-            m.put("zerocopy_sends", stats.socket().zeroCopySends());
-            m.put("copied_completions", stats.socket().copiedCompletions());
-            m.put("released", result.released());
-            m.put("failed", result.failed());
-            return m;
-        }
-
-        /** Everything went through: no failure, every awaited ack, the final Ping acked. */
-        boolean ok() {
-            return result.ok();
-        }
+    /** Payload megabytes (10^6 bytes) per second. */
+    double megabytesPerSecond() {
+      return result.seconds() > 0 ? result.bytes() / 1e6 / result.seconds() : 0;
     }
 
-    static double round(double v, int digits) {
-        double f = Math.pow(10, digits);
-        return Math.round(v * f) / f;
+    /** The keys of blight-client's --json, in its order. */
+    Map<String, Object> json() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("messages", result.messages());
+      m.put("bytes", result.bytes());
+      m.put("checksum", result.checksum());
+      m.put("acks", stats.acksReceived());
+      m.put("seconds", round(result.seconds(), 3));
+      m.put("msgs_per_s", round(messagesPerSecond(), 1));
+      m.put("mb_per_s", round(megabytesPerSecond(), 1));
+      m.put("zerocopy_sends", stats.socket().zeroCopySends());
+      m.put("copied_completions", stats.socket().copiedCompletions());
+      m.put("released", result.released());
+      m.put("failed", result.failed());
+      return m;
     }
 
-    /**
-     * Connects a client to {@code remote}, runs {@code spec} through it (progress on {@code bar}),
-     * then closes it.
-     *
-     * @throws IllegalStateException when the client cannot connect (the message says why)
-     */
-    static ClientRun run(ActorSystem<?> system, SocketAddress remote, BlightSettings settings, BlightLoad.Spec spec,
-                         ProgressBar bar) throws TimeoutException, InterruptedException {
-        ActorInbox<ClientEvent> events = ActorInbox.spawn(system, "blight-client-events", ClientEvent.class);
-        ActorRef<ClientCommand> client = system.systemActorOf(BlightClient.connect(remote, settings, events.ref()),
-                "blight-client", DispatcherSelector.fromConfig("zerowire.dispatcher"));
-        ClientEvent first = events.await(ClientEvent.class, Duration.ofSeconds(30));
-        if (first instanceof ClientConnectFailed f) {
-            throw new IllegalStateException(f.reason());
-        }
-        if (!(first instanceof ClientConnected connected)) {
-            throw new IllegalStateException("unexpected " + first);
-        }
-        ActorRef<BlightLoad.Progress> progress = system.systemActorOf(
-                Behaviors.receive(BlightLoad.Progress.class).onAnyMessage(p -> {
-                    bar.update(p.done());
-                    return Behaviors.same();
-                }).build(), "blight-progress", org.apache.pekko.actor.typed.Props.empty());
-        long every = Math.max(1, spec.messages() / 500);
-        ActorInbox<BlightLoad.Result> done = ActorInbox.spawn(system, "blight-load", BlightLoad.Result.class,
-                self -> BlightLoad.create(client, spec.withProgress(every, progress), self));
-        BlightLoad.Result result = done.await(BlightLoad.Result.class, Duration.ofDays(365));
-        bar.finish();
-        client.tell(new CloseClient(null));
-        ClientClosed closed = events.await(ClientClosed.class, Duration.ofSeconds(60), e -> {
-            if (e instanceof ClientFault f) {
-                System.err.println("blight-client: " + f.message());
-            }
-        });
-        return new ClientRun(result, closed.stats(), closed.how(), connected);
+    /** Everything went through: no failure, every awaited ack, the final Ping acked. */
+    boolean ok() {
+      return result.ok();
     }
+  }
+
+  static double round(double v, int digits) {
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+
+  /**
+   * Connects a client to {@code remote}, runs {@code spec} through it (progress on {@code bar}),
+   * then closes it.
+   *
+   * @throws IllegalStateException when the client cannot connect (the message says why)
+   */
+  static ClientRun run(ActorSystem<?> system, SocketAddress remote, BlightSettings settings, BlightLoad.Spec spec,
+             ProgressBar bar) throws TimeoutException, InterruptedException {
+    ActorInbox<ClientEvent> events = ActorInbox.spawn(system, "blight-client-events", ClientEvent.class);
+    ActorRef<ClientCommand> client = system.systemActorOf(BlightClient.connect(remote, settings, events.ref()),
+        "blight-client", DispatcherSelector.fromConfig("zerowire.dispatcher"));
+    ClientEvent first = events.await(ClientEvent.class, Duration.ofSeconds(30));
+    if (first instanceof ClientConnectFailed f) {
+      throw new IllegalStateException(f.reason());
+    }
+    if (!(first instanceof ClientConnected connected)) {
+      throw new IllegalStateException("unexpected " + first);
+    }
+    ActorRef<BlightLoad.Progress> progress = system.systemActorOf(
+        Behaviors.receive(BlightLoad.Progress.class).onAnyMessage(p -> {
+          bar.update(p.done());
+          return Behaviors.same();
+        }).build(), "blight-progress", org.apache.pekko.actor.typed.Props.empty());
+    long every = Math.max(1, spec.messages() / 500);
+    ActorInbox<BlightLoad.Result> done = ActorInbox.spawn(system, "blight-load", BlightLoad.Result.class,
+        self -> BlightLoad.create(client, spec.withProgress(every, progress), self));
+    BlightLoad.Result result = done.await(BlightLoad.Result.class, Duration.ofDays(365));
+    bar.finish();
+    client.tell(new CloseClient(null));
+    ClientClosed closed = events.await(ClientClosed.class, Duration.ofSeconds(60), e -> {
+      if (e instanceof ClientFault f) {
+        System.err.println("blight-client: " + f.message());
+      }
+    });
+    return new ClientRun(result, closed.stats(), closed.how(), connected);
+  }
 }

@@ -30,6 +30,13 @@ public final class Json {
     return new Arr();
   }
 
+  /** The object with {@code map}'s entries in its iteration order (use a LinkedHashMap). */
+  public static String of(Map<String, ?> map) {
+    Obj o = new Obj();
+    map.forEach(o::putValue);
+    return o.toString();
+  }
+
   /** {@code s} as a JSON string literal, quotes included; null gives {@code null}. */
   public static String quote(String s) {
     if (s == null) {

@@ -10,47 +10,47 @@ import java.util.Locale;
  * may update it while the main thread finishes it; nothing is drawn after {@link #finish}.
  */
 final class ProgressBar {
-    private static final int WIDTH = 30;
+  private static final int WIDTH = 30;
 
-    private final PrintStream out;
-    private final long total;
-    private final long bytesPerUnit;
-    private final long startNanos = System.nanoTime();
-    private long lastDrawNanos;
-    private boolean finished;
+  private final PrintStream out;
+  private final long total;
+  private final long bytesPerUnit;
+  private final long startNanos = System.nanoTime();
+  private long lastDrawNanos;
+  private boolean finished;
 
-    private ProgressBar(PrintStream out, long total, long bytesPerUnit) {
-        this.out = out;
-        this.total = total;
-        this.bytesPerUnit = bytesPerUnit;
+  private ProgressBar(PrintStream out, long total, long bytesPerUnit) {
+    this.out = out;
+    this.total = total;
+    this.bytesPerUnit = bytesPerUnit;
+  }
+
+  /** A bar on stdout when it is a terminal and {@code enabled}; otherwise one that draws nothing. */
+  static ProgressBar forTerminal(boolean enabled, long total, long bytesPerUnit) {
+    return new ProgressBar(enabled && System.console() != null ? System.out : null, total, bytesPerUnit);
+  }
+
+  /** {@code done} of the total are complete. */
+  synchronized void update(long done) {
+    long now = System.nanoTime();
+    if (out == null || finished || now - lastDrawNanos < 100_000_000L) {
+      return;
     }
+    lastDrawNanos = now;
+    double frac = total == 0 ? 1 : Math.min(1, (double) done / total);
+    int fill = (int) Math.round(frac * WIDTH);
+    double seconds = Math.max(1e-9, (now - startNanos) / 1e9);
+    out.print(String.format(Locale.ROOT, "\r[%s%s] %3d%%  %d/%d  %.1f MB/s ", "#".repeat(fill),
+        ".".repeat(WIDTH - fill), Math.round(frac * 100), done, total, done * bytesPerUnit / 1e6 / seconds));
+    out.flush();
+  }
 
-    /** A bar on stdout when it is a terminal and {@code enabled}; otherwise one that draws nothing. */
-    static ProgressBar forTerminal(boolean enabled, long total, long bytesPerUnit) {
-        return new ProgressBar(enabled && System.console() != null ? System.out : null, total, bytesPerUnit);
+  /** Clears the line; later updates draw nothing. */
+  synchronized void finish() {
+    if (out != null && !finished && lastDrawNanos != 0) {
+      out.print("\r" + " ".repeat(WIDTH + 50) + "\r");
+      out.flush();
     }
-
-    /** {@code done} of the total are complete. */
-    synchronized void update(long done) {
-        long now = System.nanoTime();
-        if (out == null || finished || now - lastDrawNanos < 100_000_000L) {
-            return;
-        }
-        lastDrawNanos = now;
-        double frac = total == 0 ? 1 : Math.min(1, (double) done / total);
-        int fill = (int) Math.round(frac * WIDTH);
-        double seconds = Math.max(1e-9, (now - startNanos) / 1e9);
-        out.print(String.format(Locale.ROOT, "\r[%s%s] %3d%%  %d/%d  %.1f MB/s ", "#".repeat(fill),
-                ".".repeat(WIDTH - fill), Math.round(frac * 100), done, total, done * bytesPerUnit / 1e6 / seconds));
-        out.flush();
-    }
-
-    /** Clears the line; later updates draw nothing. */
-    synchronized void finish() {
-        if (out != null && !finished && lastDrawNanos != 0) {
-            out.print("\r" + " ".repeat(WIDTH + 50) + "\r");
-            out.flush();
-        }
-        finished = true;
-    }
+    finished = true;
+  }
 }

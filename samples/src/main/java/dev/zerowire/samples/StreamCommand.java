@@ -69,7 +69,7 @@ public final class StreamCommand implements Callable<Integer> {
       };
       CompletableFuture<StreamReceiver.Result> received = new CompletableFuture<>();
       CompletableFuture<StreamSender.Result> sent = new CompletableFuture<>();
-      Progress progress = new Progress("stream", messages, !json);
+      ProgressBar progress = ProgressBar.forTerminal(!json, messages, size);
 
       // The receiving side: a listener whose one accepted socket is registered to a receiver.
       SocketProtocol.ListenerEvent bound = AskPattern.<SocketProtocol.ManagerCommand, SocketProtocol.ListenerEvent>ask(

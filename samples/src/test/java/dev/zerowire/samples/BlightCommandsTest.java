@@ -24,96 +24,81 @@ import picocli.CommandLine;
 
 /** The blight commands run in-process, as ./zerowire runs them, with their JSON output checked. */
 class BlightCommandsTest {
-    private final PrintStream realOut = System.out;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final PrintStream realOut = System.out;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    @TempDir
-    Path dir;
+  @TempDir
+  Path dir;
 
-    @BeforeEach
-    void captureStdout() {
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    }
+  @BeforeEach
+  void captureStdout() {
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+  }
 
-    @AfterEach
-    void restoreStdout() {
-        System.setOut(realOut);
-    }
+  @AfterEach
+  void restoreStdout() {
+    System.setOut(realOut);
+  }
 
-    static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
-    }
+  static int run(String... args) {
+    return new CommandLine(new Main()).execute(args);
+  }
 
-    /** The JSON objects printed so far, one per line, as flat key -> raw value text. */
-    List<Map<String, String>> objects() {
-        List<Map<String, String>> l = new ArrayList<>();
-        Pattern kv = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|\\{[^}]*\\}|\\[[^\\]]*\\]|[^,}]+)");
-        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
-            if (line.startsWith("{")) {
-                Map<String, String> m = new LinkedHashMap<>();
-                Matcher x = kv.matcher(line);
-                while (x.find()) {
-                    m.put(x.group(1), x.group(2));
-                }
-                l.add(m);
-            }
+  /** The JSON objects printed so far, one per line, as flat key -> raw value text. */
+  List<Map<String, String>> objects() {
+    List<Map<String, String>> l = new ArrayList<>();
+    Pattern kv = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|\\{[^}]*\\}|\\[[^\\]]*\\]|[^,}]+)");
+    for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+      if (line.startsWith("{")) {
+        Map<String, String> m = new LinkedHashMap<>();
+        Matcher x = kv.matcher(line);
+        while (x.find()) {
+          m.put(x.group(1), x.group(2));
         }
-        return l;
+        l.add(m);
+      }
     }
+    return l;
+  }
 
-    @Test
-    void jsonWriterEscapesAndKeepsOrder() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("s", "a\"b\\c\nd\u0001");
-        m.put("n", 12L);
-        m.put("d", 1.5);
-        m.put("nan", Double.NaN);
-        m.put("b", true);
-        m.put("l", List.of("x", 2));
-        m.put("o", Map.of("k", 1));
-        m.put("z", null);
-        assertEquals("{\"s\":\"a\\\"b\\\\c\\nd\\u0001\",\"n\":12,\"d\":1.5,\"nan\":null,\"b\":true,"
-                + "\"l\":[\"x\",2],\"o\":{\"k\":1},\"z\":null}", BlightJson.write(m));
+  @Test
+  void demoOverTcpAndUnixGivesMatchingChecksums() {
+    for (String transport : new String[] {"tcp", "unix"}) {
+      out.reset();
+      assertEquals(0, run("demo", "--transport", transport, "--messages", "500", "--size", "16384", "--json"));
+      Map<String, String> j = objects().get(0);
+      assertEquals(List.of("messages", "bytes", "checksum", "acks", "seconds", "msgs_per_s", "mb_per_s",
+          "zerocopy_sends", "copied_completions", "released", "failed", "server_checksum", "mode_switches",
+          "transport"), List.copyOf(j.keySet()));
+      assertEquals(j.get("checksum"), j.get("server_checksum"));
+      assertEquals("500", j.get("messages"));
+      assertEquals("501", j.get("acks"));
+      assertEquals("500", j.get("released"));
+      assertEquals("0", j.get("failed"));
+      assertEquals("\"" + transport + "\"", j.get("transport"));
     }
+  }
 
-    @Test
-    void demoOverTcpAndUnixGivesMatchingChecksums() {
-        for (String transport : new String[] {"tcp", "unix"}) {
-            out.reset();
-            assertEquals(0, run("demo", "--transport", transport, "--messages", "500", "--size", "16384", "--json"));
-            Map<String, String> j = objects().get(0);
-            assertEquals(List.of("messages", "bytes", "checksum", "acks", "seconds", "msgs_per_s", "mb_per_s",
-                    "zerocopy_sends", "copied_completions", "released", "failed", "server_checksum", "mode_switches",
-                    "transport"), List.copyOf(j.keySet()));
-            assertEquals(j.get("checksum"), j.get("server_checksum"));
-            assertEquals("500", j.get("messages"));
-            assertEquals("501", j.get("acks"));
-            assertEquals("500", j.get("released"));
-            assertEquals("0", j.get("failed"));
-            assertEquals("\"" + transport + "\"", j.get("transport"));
-        }
+  @Test
+  void serverAndClientAgreeOnTheConformanceVector() throws Exception {
+    Path sock = dir.resolve("blight.sock");
+    CompletableFuture<Integer> server = CompletableFuture.supplyAsync(
+        () -> run("blight-server", "--listen", "unix:" + sock, "--json"));
+    for (int i = 0; i < 200 && !Files.exists(sock); i++) {
+      Thread.sleep(50);
     }
-
-    @Test
-    void serverAndClientAgreeOnTheConformanceVector() throws Exception {
-        Path sock = dir.resolve("blight.sock");
-        CompletableFuture<Integer> server = CompletableFuture.supplyAsync(
-                () -> run("blight-server", "--listen", "unix:" + sock, "--json"));
-        for (int i = 0; i < 200 && !Files.exists(sock); i++) {
-            Thread.sleep(50);
-        }
-        assertEquals(0, run("blight-client", "--connect", "unix:" + sock, "--type", "repaint", "--messages", "1000",
-                "--size", "4096", "--json"));
-        assertEquals(0, server.get(30, TimeUnit.SECONDS));
-        List<Map<String, String>> o = objects();
-        Map<String, String> client = o.get(0);
-        Map<String, String> summary = o.get(1);
-        assertEquals("\"55466ec31630c325\"", client.get("checksum"));
-        assertEquals("\"55466ec31630c325\"", summary.get("checksum"));
-        assertEquals("1001", client.get("acks"));
-        assertEquals("{\"ping\":1,\"repaint\":1000}", summary.get("types"), "type name -> count, in wire order");
-        assertEquals("1001", summary.get("acks_sent"));
-        assertEquals("[]", summary.get("errors"));
-        assertTrue(!Files.exists(sock), "the unix socket path is removed when the server stops");
-    }
+    assertEquals(0, run("blight-client", "--connect", "unix:" + sock, "--type", "repaint", "--messages", "1000",
+        "--size", "4096", "--json"));
+    assertEquals(0, server.get(30, TimeUnit.SECONDS));
+    List<Map<String, String>> o = objects();
+    Map<String, String> client = o.get(0);
+    Map<String, String> summary = o.get(1);
+    assertEquals("\"55466ec31630c325\"", client.get("checksum"));
+    assertEquals("\"55466ec31630c325\"", summary.get("checksum"));
+    assertEquals("1001", client.get("acks"));
+    assertEquals("{\"ping\":1,\"repaint\":1000}", summary.get("types"), "type name -> count, in wire order");
+    assertEquals("1001", summary.get("acks_sent"));
+    assertEquals("[]", summary.get("errors"));
+    assertTrue(!Files.exists(sock), "the unix socket path is removed when the server stops");
+  }
 }
