@@ -146,6 +146,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   private boolean watchedByReaper;
   private ActorRef<Event> handler;
   private boolean readingSuspended;
+  private boolean pullMode; // suspend after every Received until ResumeReading
   private boolean waitingWritable;
   private boolean flushScheduled;
   private boolean pausedForPinned;
@@ -286,7 +287,18 @@ final class SocketActor extends AbstractBehavior<Command> {
           return next();
         })
         .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(Close.class, c -> abandonConnect(c.replyTo()))
+        .onMessage(Abort.class, a -> abandonConnect(a.replyTo()))
         .onAnyMessage(m -> Behaviors.same()));
+  }
+
+  /** Close or Abort before the connection was made: the connect fails, nothing was sent. */
+  private Behavior<Command> abandonConnect(ActorRef<Event> replyTo) {
+    watch(replyTo);
+    onOpen.failed(new java.io.IOException("connect abandoned: Close or Abort before it completed"));
+    closeHow = "closed before connected";
+    unregister();
+    return next();
   }
 
   @Override
@@ -633,6 +645,7 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   private Behavior<Command> onRegister(Register r) {
     handler = r.handler();
+    pullMode = r.pull();
     return read();
   }
 
@@ -646,7 +659,10 @@ final class SocketActor extends AbstractBehavior<Command> {
     return read(); // edge-triggered: data that came while suspended raised no new edge
   }
 
-  /** Reads until EAGAIN (up to 16 reads a turn, then yields to the mailbox), delivering to the handler. */
+  /**
+   * Reads until EAGAIN (up to 16 reads a turn, then yields to the mailbox), delivering to the
+   * handler; in pull mode one chunk, then waits for ResumeReading.
+   */
   private Behavior<Command> read() {
     if (handler == null || readingSuspended || peerClosed) {
       return next();
@@ -674,6 +690,10 @@ final class SocketActor extends AbstractBehavior<Command> {
       byte[] data = new byte[(int) n];
       readBuffer.get(0, data, 0, data.length);
       handler.tell(new Received(getContext().getSelf(), data));
+      if (pullMode) {
+        readingSuspended = true; // the handler's ResumeReading asks for the next chunk
+        return next();
+      }
     }
     getContext().getSelf().tell(Readable.INSTANCE); // more may wait: yield to the mailbox first
     return next();

@@ -158,17 +158,33 @@ public final class SocketProtocol {
   /**
    * Deliver inbound data and connection events to {@code handler} ({@link Received}, {@link
    * PeerClosed}, {@link Closed}), and start reading. A later Register replaces the handler.
+   *
+   * <p>Push mode ({@code pull == false}): the socket reads whenever the kernel has data and sends
+   * every chunk at once; the handler must keep up or use {@link SuspendReading}. Pull mode: after
+   * each {@link Received} the socket stops reading until the handler sends {@link ResumeReading},
+   * so at most one chunk waits in the handler's mailbox and a slow handler pushes back on the
+   * peer through TCP flow control (Pekko IO's pull mode).
    */
-  public record Register(ActorRef<Event> handler) implements Command {
+  public record Register(ActorRef<Event> handler, boolean pull) implements Command {
     public Register {
       Objects.requireNonNull(handler, "handler");
+    }
+
+    /** Push mode. */
+    public Register(ActorRef<Event> handler) {
+      this(handler, false);
+    }
+
+    /** Pull mode: one {@link Received} per {@link ResumeReading}. */
+    public static Register pull(ActorRef<Event> handler) {
+      return new Register(handler, true);
     }
   }
 
   /** Stop reading from the socket (flow control): the kernel's receive buffer fills, then the peer's sends stall. */
   public enum SuspendReading implements Command { INSTANCE }
 
-  /** Read again after {@link SuspendReading}. */
+  /** Read again after {@link SuspendReading}; in pull mode, deliver the next chunk. */
   public enum ResumeReading implements Command { INSTANCE }
 
   /**
@@ -295,6 +311,11 @@ public final class SocketProtocol {
 
   /**
    * The socket is closed, its fd is gone and every Send has had its outcome. The last event.
+   *
+   * <p>What it promises about Sends still on their way: Closed is sent after the outcome of every
+   * Send the socket processed, and the socket's messages to one actor arrive in order. So a Send
+   * whose outcome has not arrived when Closed does was never processed (it went to dead letters
+   * like any message to a stopped actor): its buffers were never touched and are the sender's.
    *
    * @param how "closed", "aborted", "peer closed", or "failed: ..." with the error
    */

@@ -67,8 +67,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <h2>Ownership</h2>
  *
  * This actor alone owns: the {@link Outbox} (header pool, in-flight and held messages, with each
- * caller payload until its outcome), the decoder and its {@link ReadPacer} (the socket reads one
- * cycle ahead at most), the table of awaited acks (ackid → requester) with one timer each, the
+ * caller payload until its outcome), the decoder (the socket, in pull mode, reads one
+ * chunk ahead at most), the table of awaited acks (ackid → requester) with one timer each, the
  * ackid counter and the counters. The caller's payload is the socket's
  * from Send to outcome and the caller's again in {@link Sent}/{@link SendFailed}/{@link Rejected}.
  */
@@ -164,7 +164,6 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private String name;
   private ActorRef<SocketProtocol.Command> socket;
   private Outbox outbox;
-  private ReadPacer pacer;
   private SocketStats socketStats = SocketStats.ZERO;
   private boolean decoding = true;
   private boolean closing;
@@ -225,11 +224,10 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     if (r.reply() instanceof SocketProtocol.Connected c) {
       socket = c.socket();
       outbox = new Outbox(socket, replyAdapter, options.maxQueuedBytes());
-      pacer = new ReadPacer(socket, statsAdapter);
       if (c.local() instanceof java.net.InetSocketAddress local) { // the local port tells clients apart
         name = "blight client " + BlightAddress.format(local) + " to " + BlightAddress.format(c.remote());
       }
-      socket.tell(new SocketProtocol.Register(eventAdapter));
+      socket.tell(SocketProtocol.Register.pull(eventAdapter)); // one chunk at a time: a slow decoder pushes back
       events.tell(new ClientConnected(getContext().getSelf(), name, c.local(), c.remote(), c.zeroCopy()));
       return stash.unstashAll(this);
     }
@@ -377,7 +375,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private Behavior<ClientCommand> onSocketEvent(SocketEvent m) {
     switch (m.event()) {
       case SocketProtocol.Received r -> {
-        pacer.onReceived();
+        r.socket().tell(SocketProtocol.ResumeReading.INSTANCE); // pull mode: this chunk is being handled
         if (decoding) {
           try {
             decoder.feed(r.data());
@@ -578,13 +576,13 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       return this;
     }
     statsWaiters.add(g.replyTo());
-    pacer.askStats();
+    socket.tell(new SocketProtocol.GetStats(statsAdapter));
     return this;
   }
 
   private Behavior<ClientCommand> onSocketStats(SocketStatsReply r) {
     socketStats = r.stats();
-    if (!pacer.onStats() && !statsWaiters.isEmpty()) {
+    if (!statsWaiters.isEmpty()) {
       statsWaiters.poll().tell(stats());
     }
     return this;

@@ -50,7 +50,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <h2>Ownership</h2>
  *
  * This actor alone owns its {@link Outbox} (header pool and ack/ping frames in flight), its
- * decoder and its {@link ReadPacer} (so a client that sends faster than this actor decodes is held
+ * decoder (its socket in pull mode, so a client that sends faster than this actor decodes is held
  * back by TCP, not buffered in the mailbox), the checksum and counters, and the ids of its
  * outstanding Pings. Payload arrays of
  * decoded frames go to the handler and are the handler's from then on.
@@ -71,9 +71,6 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   }
 
   private record HandlerAnswer(HandlerReply reply) implements Command {
-  }
-
-  private record StatsReply(SocketStats stats) implements Command {
   }
 
   private enum PingTick implements Command { INSTANCE }
@@ -109,7 +106,6 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private final ActorRef<BlightProtocol.ServerCommand> server;
   private final ActorRef<HandlerReply> handlerAdapter;
   private final Outbox outbox;
-  private final ReadPacer pacer;
   private final BlightDecoder decoder;
   private final Fnv1a64 checksum = new Fnv1a64();
   private final long[] perType = new long[BlightType.values().length];
@@ -151,9 +147,10 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     this.outbox = new Outbox(socket, ctx.messageAdapter(SocketProtocol.SendReply.class, SocketReply::new),
         maxQueuedBytes);
     this.decoder = new BlightDecoder(settings.maxMessageSize(), this::onFrame);
-    this.pacer = new ReadPacer(socket, ctx.messageAdapter(SocketStats.class, StatsReply::new));
     this.lastAnswerNanos = System.nanoTime();
-    socket.tell(new SocketProtocol.Register(ctx.messageAdapter(SocketProtocol.Event.class, SocketEvent::new)));
+    // Pull mode: one chunk at a time, so a client that sends faster than this actor decodes is held
+    // back by TCP flow control instead of filling this mailbox.
+    socket.tell(SocketProtocol.Register.pull(ctx.messageAdapter(SocketProtocol.Event.class, SocketEvent::new)));
     // As Oxide: a Ping every interval, and "not responding" when no answer for two intervals.
     timers.startTimerWithFixedDelay(PingTick.INSTANCE, settings.pingInterval());
     timers.startSingleTimer(NotResponding.INSTANCE, settings.unresponsiveAfter());
@@ -173,10 +170,6 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         .onMessage(SocketEvent.class, this::onSocketEvent)
         .onMessage(SocketReply.class, this::onSocketReply)
         .onMessage(HandlerAnswer.class, this::onHandlerAnswer)
-        .onMessage(StatsReply.class, r -> {
-          pacer.onStats();
-          return this;
-        })
         .onMessageEquals(PingTick.INSTANCE, this::onPingTick)
         .onMessageEquals(NotResponding.INSTANCE, this::onNotResponding)
         .onMessageEquals(GraceOver.INSTANCE, this::closeSocket)
@@ -190,7 +183,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private Behavior<Command> onSocketEvent(SocketEvent m) {
     switch (m.event()) {
       case SocketProtocol.Received r -> {
-        pacer.onReceived();
+        r.socket().tell(SocketProtocol.ResumeReading.INSTANCE); // pull mode: ask for the next chunk
         if (state == State.RUNNING) {
           try {
             decoder.feed(r.data());

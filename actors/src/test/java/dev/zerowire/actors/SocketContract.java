@@ -401,6 +401,31 @@ abstract class SocketContract {
     }
   }
 
+  /** Pull mode: one Received, then nothing until the handler asks for more with ResumeReading. */
+  @Test
+  void pullModeDeliversOneChunkPerResume() throws Exception {
+    SocketOptions opts = options(SendMode.ADAPTIVE);
+    try (Peer peer = transport().open(kit, new SocketOptions(opts.mode(), opts.zeroCopyThreshold(),
+        opts.maxQueuedBytes(), opts.maxPinnedBytes(), opts.drainTimeout(), opts.resetGrace(),
+        opts.adaptiveCopiedToSwitch(), opts.adaptiveProbeInterval(), 0, 0, false, 1000, opts.gatherLimit()))) {
+      TestProbe<SocketProtocol.Event> handler = kit.createTestProbe();
+      NativeBuffer out = buffer(3000);
+      fillStream(out, 3000, 0);
+      writeFromPeer(peer, out, 0, 3000); // three reads' worth with a 1000-byte read buffer
+      peer.zw.tell(SocketProtocol.Register.pull(handler.getRef()));
+      java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+      while (got.size() < 3000) {
+        SocketProtocol.Received r = handler.expectMessageClass(SocketProtocol.Received.class, Duration.ofSeconds(10));
+        got.writeBytes(r.data());
+        if (got.size() < 3000) {
+          handler.expectNoMessage(Duration.ofMillis(100)); // nothing more until asked
+        }
+        peer.zw.tell(SocketProtocol.ResumeReading.INSTANCE);
+      }
+      assertArrayEquals(expected(0, 3000), got.toByteArray());
+    }
+  }
+
   private static void writeFromPeer(Peer peer, NativeBuffer b, int off, int len) throws Exception {
     dev.zerowire.nativeio.SendVector v = new dev.zerowire.nativeio.SendVector(1);
     try {
