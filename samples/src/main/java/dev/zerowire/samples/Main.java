@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code ./zerowire} command line: one CLI, a subcommand per program. */
 @Command(name = "zerowire", mixinStandardHelpOptions = true, version = "zerowire 0.1.0",
     description = "Zero-copy messaging for Pekko Typed actors on Linux.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, dev.zerowire.samples.bench.BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
