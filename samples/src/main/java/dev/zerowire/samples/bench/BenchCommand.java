@@ -88,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** Every scenario, in suite order. */
   static List<Scenario> scenarios() {
-    return List.of(new StreamTcpScenario());
+    return List.of(new StreamTcpScenario(), new SmallMessagesScenario(), new RoundTripScenario());
   }
 
   @Override
