@@ -88,7 +88,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** Every scenario, in suite order. */
   static List<Scenario> scenarios() {
-    return List.of(new StreamTcpScenario(), new SmallMessagesScenario(), new RoundTripScenario());
+    return List.of(new StreamTcpScenario(), new SmallMessagesScenario(), new RoundTripScenario(),
+        new TrueZeroCopyScenario());
   }
 
   @Override
