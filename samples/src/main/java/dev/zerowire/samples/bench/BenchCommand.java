@@ -89,7 +89,7 @@ public final class BenchCommand implements Callable<Integer> {
   /** Every scenario, in suite order. */
   static List<Scenario> scenarios() {
     return List.of(new StreamTcpScenario(), new SmallMessagesScenario(), new RoundTripScenario(),
-        new TrueZeroCopyScenario());
+        new TrueZeroCopyScenario(), new ManyConnectionsScenario());
   }
 
   @Override
