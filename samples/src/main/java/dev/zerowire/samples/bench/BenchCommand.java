@@ -55,6 +55,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--connections", paramLabel = "N", description = "Sockets in many-connections (default 1000).")
   Integer connections;
 
+  @Option(names = "--impl", paramLabel = "IMPL", split = ",",
+      description = "Run only these implementations (e.g. zerowire-adaptive), for profiling one of them.")
+  List<String> impls;
+
   @Option(names = "--jmh", description = "Run the JMH micro-benchmarks (short iterations) instead of the scenarios.")
   boolean jmh;
 
@@ -75,6 +79,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (connections != null) {
       p = p.withConnections(connections);
+    }
+    if (impls != null) {
+      p = p.withImpls(impls.stream().map(String::trim).filter(x -> !x.isEmpty()).toList());
     }
     return p;
   }
@@ -181,6 +188,9 @@ public final class BenchCommand implements Callable<Integer> {
     p.put("reps", plan.reps());
     p.put("scenarios", plan.scenarios());
     p.put("connections", plan.connections());
+    if (!plan.impls().isEmpty()) {
+      p.put("impls", plan.impls());
+    }
     report.meta("plan", p);
     Map<String, Object> cpu = new LinkedHashMap<>();
     cpu.put(CpuMeter.Source.SENDER_THREAD.label(), "CPU time and allocated bytes of the one thread that does all sending (ThreadMXBean)");

@@ -14,8 +14,10 @@ import java.util.Locale;
  * @param reps measured repetitions per implementation (at least 3: median, min, max)
  * @param scenarios the scenarios to run, in suite order
  * @param connections sockets in many-connections
+ * @param impls run only these implementations (empty: all); for profiling one of them
  */
-record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, List<String> scenarios, int connections) {
+record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, List<String> scenarios, int connections,
+    List<String> impls) {
 
   /** Every scenario, in the order the suite runs them. */
   static final List<String> SCENARIOS =
@@ -34,16 +36,17 @@ record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, Lis
       throw new IllegalArgumentException("connections must be >= 1, was " + connections);
     }
     scenarios = List.copyOf(scenarios);
+    impls = List.copyOf(impls);
   }
 
   /** Under two minutes for the whole suite on the 2-core reference machine. */
   static BenchPlan quickPlan() {
-    return new BenchPlan(true, Duration.ofMillis(300), Duration.ofMillis(600), 3, SCENARIOS, 1000);
+    return new BenchPlan(true, Duration.ofMillis(300), Duration.ofMillis(600), 3, SCENARIOS, 1000, List.of());
   }
 
   /** The full run (under fifteen minutes). */
   static BenchPlan fullPlan() {
-    return new BenchPlan(false, Duration.ofSeconds(2), Duration.ofSeconds(3), 5, SCENARIOS, 1000);
+    return new BenchPlan(false, Duration.ofSeconds(2), Duration.ofSeconds(3), 5, SCENARIOS, 1000, List.of());
   }
 
   /**
@@ -74,19 +77,28 @@ record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, Lis
   }
 
   BenchPlan withScenarios(List<String> s) {
-    return new BenchPlan(quick, warmup, measure, reps, s, connections);
+    return new BenchPlan(quick, warmup, measure, reps, s, connections, impls);
   }
 
   BenchPlan withTimes(Duration w, Duration m) {
-    return new BenchPlan(quick, w, m, reps, scenarios, connections);
+    return new BenchPlan(quick, w, m, reps, scenarios, connections, impls);
   }
 
   BenchPlan withReps(int r) {
-    return new BenchPlan(quick, warmup, measure, r, scenarios, connections);
+    return new BenchPlan(quick, warmup, measure, r, scenarios, connections, impls);
   }
 
   BenchPlan withConnections(int n) {
-    return new BenchPlan(quick, warmup, measure, reps, scenarios, n);
+    return new BenchPlan(quick, warmup, measure, reps, scenarios, n, impls);
+  }
+
+  BenchPlan withImpls(List<String> names) {
+    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, names == null ? List.of() : names);
+  }
+
+  /** Whether implementation {@code impl} is to run (always, unless {@code --impl} narrowed it). */
+  boolean wants(String impl) {
+    return impls.isEmpty() || impls.contains(impl);
   }
 
   boolean runs(String scenario) {

@@ -52,14 +52,13 @@ final class BlightContender implements Contender {
   static List<Contender> open(BenchContext ctx, String scenario, Kind kind, BlightServer server,
       BlightTransport transport, List<BlightClientFactory> factories) {
     List<Contender> out = new ArrayList<>();
-    try {
-      BlightClientUnderTest naive = NaiveTwoWritesClient.connect(transport, server.address());
-      out.add(new BlightContender(NaiveTwoWritesClient.IMPL, kind, naive, server, server.awaitConnection(Duration.ofSeconds(10))));
-    } catch (Exception e) {
-      ctx.report().failure(new Skipped(scenario, NaiveTwoWritesClient.IMPL + " (" + transport.label()
-          + "): could not connect: " + Interleaved.describe(e)));
+    if (ctx.plan().wants(NaiveTwoWritesClient.IMPL)) {
+      openNaive(ctx, scenario, kind, server, transport, out);
     }
     for (BlightClientFactory f : factories) {
+      if (!ctx.plan().wants(f.impl())) {
+        continue;
+      }
       try {
         BlightClientUnderTest c = f.connect(ctx.system(), server.address());
         out.add(new BlightContender(f.impl(), kind, c, server, server.awaitConnection(Duration.ofSeconds(10))));
@@ -69,6 +68,17 @@ final class BlightContender implements Contender {
       }
     }
     return out;
+  }
+
+  private static void openNaive(BenchContext ctx, String scenario, Kind kind, BlightServer server,
+      BlightTransport transport, List<Contender> out) {
+    try {
+      BlightClientUnderTest naive = NaiveTwoWritesClient.connect(transport, server.address());
+      out.add(new BlightContender(NaiveTwoWritesClient.IMPL, kind, naive, server, server.awaitConnection(Duration.ofSeconds(10))));
+    } catch (Exception e) {
+      ctx.report().failure(new Skipped(scenario, NaiveTwoWritesClient.IMPL + " (" + transport.label()
+          + "): could not connect: " + Interleaved.describe(e)));
+    }
   }
 
   @Override

@@ -58,11 +58,15 @@ final class ManyConnectionsScenario implements Scenario {
     NativeBuffer payload = NativeBuffer.allocate(PAYLOAD);
     boolean payloadPinned = false;
     try (SelectorReceiver rx = new SelectorReceiver(2)) {
+      java.nio.ByteBuffer view = payload.byteBuffer();
       for (int i = 0; i < PAYLOAD; i++) {
-        payload.byteBuffer().put(i, StreamContender.patternByte(i));
+        view.put(i, StreamContender.patternByte(i));
       }
       List<Many> cs = new ArrayList<>();
       for (SendMode m : List.of(SendMode.ZEROCOPY, SendMode.ADAPTIVE)) {
+        if (!ctx.plan().wants("zerowire-" + m.cliName())) {
+          continue;
+        }
         cs.add(new Many(m, ctx.plan().connections(), payload, rx, system, ctx.progress()));
       }
       String param = ctx.plan().connections() + " conns x 64 KiB";

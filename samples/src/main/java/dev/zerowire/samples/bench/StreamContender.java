@@ -56,6 +56,7 @@ abstract class StreamContender implements Contender {
 
   @Override
   public final Sample measure(Duration d) throws Exception {
+    long switches0 = ContextSwitches.total();
     CpuMeter.Mark mark = CpuMeter.start(senderThread(), receiver.threads());
     long t0 = System.nanoTime();
     Totals t = sendFor(d);
@@ -63,7 +64,11 @@ abstract class StreamContender implements Contender {
     connection.awaitExactly(sentTotal, DRAIN_TIMEOUT);
     long elapsed = System.nanoTime() - t0;
     CpuMeter.Reading cpu = mark.stop();
+    long switches = ContextSwitches.total() - switches0;
     Sample s = new Sample().metric(Units.MB_S, t.bytes() / 1e6 / (elapsed / 1e9)).cpu(cpu, t.bytes(), t.messages());
+    if (switches0 >= 0 && t.bytes() > 0) {
+      s.extra("ctx_switches_per_mb", switches / (t.bytes() / 1e6)); // whole process, receiver included
+    }
     extras(s);
     return s;
   }

@@ -54,6 +54,17 @@ final class StreamTcpScenario implements Scenario {
         for (SendMode m : List.of(SendMode.COPY, SendMode.ZEROCOPY, SendMode.ADAPTIVE)) {
           made.add(new ZeroWireStream(m, payload, WINDOW, rx, ctx.system()));
         }
+        made.removeIf(c -> {
+          if (ctx.plan().wants(c.impl())) {
+            return false;
+          }
+          try {
+            c.close();
+          } catch (Exception ignored) {
+            // never opened
+          }
+          return true;
+        });
         List<Contender> open = new ArrayList<>();
         for (StreamContender c : made) {
           try {

@@ -56,8 +56,9 @@ final class ZeroWireStream extends StreamContender {
     socket = ZeroWireSockets.connect(system, address, options);
     for (int i = 0; i < slots(window, payload); i++) {
       NativeBuffer b = NativeBuffer.allocate(payload);
+      java.nio.ByteBuffer view = b.byteBuffer();
       for (int k = 0; k < payload; k++) {
-        b.byteBuffer().put(k, patternByte(k));
+        view.put(k, patternByte(k));
       }
       buffers.add(b);
     }

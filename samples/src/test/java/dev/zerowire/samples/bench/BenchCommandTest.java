@@ -80,6 +80,14 @@ class BenchCommandTest {
   }
 
   @Test
+  void implNarrowsTheImplementations() {
+    BenchPlan p = parse("--impl", "zerowire-adaptive,java-nio").plan();
+    assertTrue(p.wants("java-nio"));
+    assertFalse(p.wants("netty-epoll"));
+    assertTrue(parse().plan().wants("netty-epoll"));
+  }
+
+  @Test
   void outputOptionsParse() {
     BenchCommand c = parse("--json", "--out", "/tmp/x", "--jmh");
     assertTrue(c.json);
