@@ -59,6 +59,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Run only these implementations (e.g. zerowire-adaptive), for profiling one of them.")
   List<String> impls;
 
+  @Option(names = "--payload", paramLabel = "SIZE", split = ",",
+      description = "stream-tcp payload sizes (e.g. 64K,1M); default 4K, 64K and 1M.")
+  List<String> payloads;
+
   @Option(names = "--jmh", description = "Run the JMH micro-benchmarks (short iterations) instead of the scenarios.")
   boolean jmh;
 
@@ -79,6 +83,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (connections != null) {
       p = p.withConnections(connections);
+    }
+    if (payloads != null) {
+      p = p.withPayloads(payloads.stream().map(BenchPlan::parseSize).toList());
     }
     if (impls != null) {
       p = p.withImpls(impls.stream().map(String::trim).filter(x -> !x.isEmpty()).toList());

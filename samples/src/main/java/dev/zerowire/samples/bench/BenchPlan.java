@@ -15,9 +15,10 @@ import java.util.Locale;
  * @param scenarios the scenarios to run, in suite order
  * @param connections sockets in many-connections
  * @param impls run only these implementations (empty: all); for profiling one of them
+ * @param payloads stream-tcp payload sizes in bytes (empty: 4 KiB, 64 KiB and 1 MiB)
  */
 record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, List<String> scenarios, int connections,
-    List<String> impls) {
+    List<String> impls, List<Integer> payloads) {
 
   /** Every scenario, in the order the suite runs them. */
   static final List<String> SCENARIOS =
@@ -37,16 +38,22 @@ record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, Lis
     }
     scenarios = List.copyOf(scenarios);
     impls = List.copyOf(impls);
+    payloads = List.copyOf(payloads);
+    for (int p : payloads) {
+      if (p < 1 || p > 64 * 1024 * 1024) {
+        throw new IllegalArgumentException("payload must be 1 B .. 64 MiB, was " + p);
+      }
+    }
   }
 
   /** Under two minutes for the whole suite on the 2-core reference machine. */
   static BenchPlan quickPlan() {
-    return new BenchPlan(true, Duration.ofMillis(300), Duration.ofMillis(600), 3, SCENARIOS, 1000, List.of());
+    return new BenchPlan(true, Duration.ofMillis(300), Duration.ofMillis(600), 3, SCENARIOS, 1000, List.of(), List.of());
   }
 
   /** The full run (under fifteen minutes). */
   static BenchPlan fullPlan() {
-    return new BenchPlan(false, Duration.ofSeconds(2), Duration.ofSeconds(3), 5, SCENARIOS, 1000, List.of());
+    return new BenchPlan(false, Duration.ofSeconds(2), Duration.ofSeconds(3), 5, SCENARIOS, 1000, List.of(), List.of());
   }
 
   /**
@@ -77,23 +84,50 @@ record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, Lis
   }
 
   BenchPlan withScenarios(List<String> s) {
-    return new BenchPlan(quick, warmup, measure, reps, s, connections, impls);
+    return new BenchPlan(quick, warmup, measure, reps, s, connections, impls, payloads);
   }
 
   BenchPlan withTimes(Duration w, Duration m) {
-    return new BenchPlan(quick, w, m, reps, scenarios, connections, impls);
+    return new BenchPlan(quick, w, m, reps, scenarios, connections, impls, payloads);
   }
 
   BenchPlan withReps(int r) {
-    return new BenchPlan(quick, warmup, measure, r, scenarios, connections, impls);
+    return new BenchPlan(quick, warmup, measure, r, scenarios, connections, impls, payloads);
   }
 
   BenchPlan withConnections(int n) {
-    return new BenchPlan(quick, warmup, measure, reps, scenarios, n, impls);
+    return new BenchPlan(quick, warmup, measure, reps, scenarios, n, impls, payloads);
   }
 
   BenchPlan withImpls(List<String> names) {
-    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, names == null ? List.of() : names);
+    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, names == null ? List.of() : names, payloads);
+  }
+
+  BenchPlan withPayloads(List<Integer> sizes) {
+    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, impls, sizes);
+  }
+
+  /**
+   * Parses a size: bytes, or with a K/KiB or M/MiB suffix (powers of two), e.g. {@code 64K},
+   * {@code 1MiB}, {@code 4096}.
+   */
+  static int parseSize(String text) {
+    String t = text.trim().toUpperCase(Locale.ROOT).replace(" ", "");
+    int mult = 1;
+    if (t.endsWith("KIB") || t.endsWith("K")) {
+      mult = 1024;
+      t = t.substring(0, t.length() - (t.endsWith("KIB") ? 3 : 1));
+    } else if (t.endsWith("MIB") || t.endsWith("M")) {
+      mult = 1024 * 1024;
+      t = t.substring(0, t.length() - (t.endsWith("MIB") ? 3 : 1));
+    } else if (t.endsWith("B")) {
+      t = t.substring(0, t.length() - 1);
+    }
+    try {
+      return Math.multiplyExact(Integer.parseInt(t), mult);
+    } catch (ArithmeticException | NumberFormatException e) {
+      throw new IllegalArgumentException("not a size: '" + text + "' (use e.g. 4096, 64K, 1M)");
+    }
   }
 
   /** Whether implementation {@code impl} is to run (always, unless {@code --impl} narrowed it). */

@@ -40,7 +40,9 @@ final class StreamTcpScenario implements Scenario {
       ctx.report().skip(new Skipped(NAME, "netty-epoll: epoll transport unavailable: " + epollMissing));
     }
     try (StreamReceiver rx = new StreamReceiver()) {
-      for (int payload : PAYLOADS) {
+      List<Integer> sizes = ctx.plan().payloads().isEmpty()
+          ? java.util.Arrays.stream(PAYLOADS).boxed().toList() : ctx.plan().payloads();
+      for (int payload : sizes) {
         String param = size(payload);
         List<StreamContender> made = new ArrayList<>();
         made.add(new NioStream(payload, rx));

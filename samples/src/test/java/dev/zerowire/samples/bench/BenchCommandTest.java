@@ -88,6 +88,15 @@ class BenchCommandTest {
   }
 
   @Test
+  void payloadSizesParseWithSuffixes() {
+    assertEquals(List.of(65536, 1048576, 4096), parse("--payload", "64K,1MiB", "--payload", "4096").plan().payloads());
+    assertEquals(List.of(), parse().plan().payloads());
+    assertEquals(48, BenchPlan.parseSize("48 B"));
+    assertThrows(IllegalArgumentException.class, () -> BenchPlan.parseSize("lots"));
+    assertThrows(IllegalArgumentException.class, () -> parse("--payload", "0").plan());
+  }
+
+  @Test
   void outputOptionsParse() {
     BenchCommand c = parse("--json", "--out", "/tmp/x", "--jmh");
     assertTrue(c.json);
