@@ -63,6 +63,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "stream-tcp payload sizes (e.g. 64K,1M); default 4K, 64K and 1M.")
   List<String> payloads;
 
+  @Option(names = "--driver-dispatcher", paramLabel = "default|zerowire",
+      description = "Where the actors driving zerowire sockets run: Pekko's default dispatcher (default, as an "
+          + "application's actors) or zerowire's own, next to the socket actors.")
+  String driverDispatcher = "default";
+
   @Option(names = "--jmh", description = "Run the JMH micro-benchmarks (short iterations) instead of the scenarios.")
   boolean jmh;
 
@@ -83,6 +88,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (connections != null) {
       p = p.withConnections(connections);
+    }
+    switch (driverDispatcher.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "default" -> { }
+      case "zerowire" -> p = p.withDriverOnZeroWireDispatcher(true);
+      default -> throw new IllegalArgumentException("--driver-dispatcher must be default or zerowire, was " + driverDispatcher);
     }
     if (payloads != null) {
       p = p.withPayloads(payloads.stream().map(BenchPlan::parseSize).toList());
@@ -195,6 +205,8 @@ public final class BenchCommand implements Callable<Integer> {
     p.put("reps", plan.reps());
     p.put("scenarios", plan.scenarios());
     p.put("connections", plan.connections());
+    p.put("driver_dispatcher", plan.driverOnZeroWireDispatcher() ? BenchContext.ZEROWIRE_DISPATCHER
+        : "pekko.actor.default-dispatcher");
     if (!plan.impls().isEmpty()) {
       p.put("impls", plan.impls());
     }

@@ -6,6 +6,8 @@ import dev.zerowire.actors.ZeroWire;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 
 /**
  * What every scenario shares: the plan, the report, progress output, and one actor system with
@@ -45,6 +47,22 @@ final class BenchContext implements AutoCloseable {
 
   ZeroWire zeroWire() {
     return ZeroWire.get(system());
+  }
+
+  /** The dispatcher of zerowire's socket actors (reference.conf: {@code zerowire.dispatcher}). */
+  static final String ZEROWIRE_DISPATCHER = "zerowire.dispatcher";
+
+  /**
+   * Where the bench's zerowire drivers (the "application" actors that tell Send) run: Pekko's
+   * default dispatcher, as an application's own actors usually do, or zerowire's dispatcher
+   * ({@code --driver-dispatcher zerowire}), next to the socket actors.
+   */
+  Props driverProps() {
+    return driverProps(plan);
+  }
+
+  static Props driverProps(BenchPlan plan) {
+    return plan.driverOnZeroWireDispatcher() ? DispatcherSelector.fromConfig(ZEROWIRE_DISPATCHER) : Props.empty();
   }
 
   /** Stops the shared system now (many-connections measures memory with a system of its own). */

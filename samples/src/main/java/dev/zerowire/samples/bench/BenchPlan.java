@@ -16,9 +16,11 @@ import java.util.Locale;
  * @param connections sockets in many-connections
  * @param impls run only these implementations (empty: all); for profiling one of them
  * @param payloads stream-tcp payload sizes in bytes (empty: 4 KiB, 64 KiB and 1 MiB)
+ * @param driverOnZeroWireDispatcher run the actors that drive zerowire sockets on zerowire's own
+ *     dispatcher instead of Pekko's default one (where an application's actors usually live)
  */
 record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, List<String> scenarios, int connections,
-    List<String> impls, List<Integer> payloads) {
+    List<String> impls, List<Integer> payloads, boolean driverOnZeroWireDispatcher) {
 
   /** Every scenario, in the order the suite runs them. */
   static final List<String> SCENARIOS =
@@ -48,12 +50,12 @@ record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, Lis
 
   /** Under two minutes for the whole suite on the 2-core reference machine. */
   static BenchPlan quickPlan() {
-    return new BenchPlan(true, Duration.ofMillis(300), Duration.ofMillis(600), 3, SCENARIOS, 1000, List.of(), List.of());
+    return new BenchPlan(true, Duration.ofMillis(300), Duration.ofMillis(600), 3, SCENARIOS, 1000, List.of(), List.of(), false);
   }
 
   /** The full run (under fifteen minutes). */
   static BenchPlan fullPlan() {
-    return new BenchPlan(false, Duration.ofSeconds(2), Duration.ofSeconds(3), 5, SCENARIOS, 1000, List.of(), List.of());
+    return new BenchPlan(false, Duration.ofSeconds(2), Duration.ofSeconds(3), 5, SCENARIOS, 1000, List.of(), List.of(), false);
   }
 
   /**
@@ -84,27 +86,32 @@ record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, Lis
   }
 
   BenchPlan withScenarios(List<String> s) {
-    return new BenchPlan(quick, warmup, measure, reps, s, connections, impls, payloads);
+    return new BenchPlan(quick, warmup, measure, reps, s, connections, impls, payloads, driverOnZeroWireDispatcher);
   }
 
   BenchPlan withTimes(Duration w, Duration m) {
-    return new BenchPlan(quick, w, m, reps, scenarios, connections, impls, payloads);
+    return new BenchPlan(quick, w, m, reps, scenarios, connections, impls, payloads, driverOnZeroWireDispatcher);
   }
 
   BenchPlan withReps(int r) {
-    return new BenchPlan(quick, warmup, measure, r, scenarios, connections, impls, payloads);
+    return new BenchPlan(quick, warmup, measure, r, scenarios, connections, impls, payloads, driverOnZeroWireDispatcher);
   }
 
   BenchPlan withConnections(int n) {
-    return new BenchPlan(quick, warmup, measure, reps, scenarios, n, impls, payloads);
+    return new BenchPlan(quick, warmup, measure, reps, scenarios, n, impls, payloads, driverOnZeroWireDispatcher);
   }
 
   BenchPlan withImpls(List<String> names) {
-    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, names == null ? List.of() : names, payloads);
+    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, names == null ? List.of() : names, payloads,
+        driverOnZeroWireDispatcher);
+  }
+
+  BenchPlan withDriverOnZeroWireDispatcher(boolean on) {
+    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, impls, payloads, on);
   }
 
   BenchPlan withPayloads(List<Integer> sizes) {
-    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, impls, sizes);
+    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, impls, sizes, driverOnZeroWireDispatcher);
   }
 
   /**

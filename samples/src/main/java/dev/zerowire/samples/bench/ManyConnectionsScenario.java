@@ -67,7 +67,7 @@ final class ManyConnectionsScenario implements Scenario {
         if (!ctx.plan().wants("zerowire-" + m.cliName())) {
           continue;
         }
-        cs.add(new Many(m, ctx.plan().connections(), payload, rx, system, ctx.progress()));
+        cs.add(new Many(m, ctx.plan().connections(), payload, rx, system, ctx.progress(), ctx.driverProps()));
       }
       String param = ctx.plan().connections() + " conns x 64 KiB";
       Interleaved.run(NAME, param, cs, ctx.plan(), ctx.progress(), ctx.report());
@@ -90,10 +90,12 @@ final class ManyConnectionsScenario implements Scenario {
     private final SelectorReceiver rx;
     private final ActorSystem<Void> system;
     private final Progress progress;
+    private final Props driverProps;
     private long withheld;
 
     Many(SendMode mode, int connections, NativeBuffer payload, SelectorReceiver rx, ActorSystem<Void> system,
-        Progress progress) {
+        Progress progress, Props driverProps) {
+      this.driverProps = driverProps;
       this.mode = mode;
       this.connections = connections;
       this.payload = payload;
@@ -143,7 +145,7 @@ final class ManyConnectionsScenario implements Scenario {
           lanes.add(new StreamDriver.Lane(s, slices));
         }
         driver = system.systemActorOf(StreamDriver.create(lanes), "bench-many-driver-" + SEQ.incrementAndGet(),
-            Props.empty());
+            driverProps);
 
         LongSamples writeToRelease = new LongSamples(1 << 16);
         long bytes0 = rx.bytes();

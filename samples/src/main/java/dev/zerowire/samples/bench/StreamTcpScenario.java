@@ -54,7 +54,7 @@ final class StreamTcpScenario implements Scenario {
           made.add(new NettyStream(NettyStream.Kind.IO_URING_ZC, payload, WINDOW, rx));
         }
         for (SendMode m : List.of(SendMode.COPY, SendMode.ZEROCOPY, SendMode.ADAPTIVE)) {
-          made.add(new ZeroWireStream(m, payload, WINDOW, rx, ctx.system()));
+          made.add(new ZeroWireStream(m, payload, WINDOW, rx, ctx.system(), ctx.driverProps()));
         }
         made.removeIf(c -> {
           if (ctx.plan().wants(c.impl())) {

@@ -65,7 +65,7 @@ final class TrueZeroCopyScenario implements Scenario {
           + NetNs.LOCAL + " -> " + NetNs.REMOTE + ":9");
       List<Contender> cs = new ArrayList<>();
       for (SendMode m : List.of(SendMode.COPY, SendMode.ZEROCOPY)) {
-        Udp c = new Udp(m, ns, ctx.system());
+        Udp c = new Udp(m, ns, ctx.system(), ctx.driverProps());
         if (!ctx.plan().wants(c.impl())) {
           continue;
         }
@@ -91,12 +91,14 @@ final class TrueZeroCopyScenario implements Scenario {
     private final ActorSystem<Void> system;
     private final List<NativeBuffer> buffers = new ArrayList<>();
     private ActorRef<SocketProtocol.Command> socket;
+    private final Props driverProps;
     private ActorRef<Object> driver;
 
-    Udp(SendMode mode, NetNs ns, ActorSystem<Void> system) {
+    Udp(SendMode mode, NetNs ns, ActorSystem<Void> system, Props driverProps) {
       this.mode = mode;
       this.ns = ns;
       this.system = system;
+      this.driverProps = driverProps;
     }
 
     @Override
@@ -117,7 +119,7 @@ final class TrueZeroCopyScenario implements Scenario {
         buffers.add(b);
       }
       driver = system.systemActorOf(StreamDriver.create(List.of(new StreamDriver.Lane(socket, buffers))),
-          "bench-udp-driver-" + SEQ.incrementAndGet(), Props.empty());
+          "bench-udp-driver-" + SEQ.incrementAndGet(), driverProps);
     }
 
     @Override

@@ -35,13 +35,16 @@ final class ZeroWireStream extends StreamContender {
   private final List<NativeBuffer> buffers = new ArrayList<>();
   private ActorRef<SocketProtocol.Command> socket;
   private ActorRef<Object> driver;
+  private final Props driverProps;
   private SocketStats before = SocketStats.ZERO;
 
-  ZeroWireStream(SendMode mode, int payload, int window, StreamReceiver receiver, ActorSystem<Void> system) {
+  ZeroWireStream(SendMode mode, int payload, int window, StreamReceiver receiver, ActorSystem<Void> system,
+      Props driverProps) {
     super("zerowire-" + mode.cliName(), payload, receiver);
     this.mode = mode;
     this.window = window;
     this.system = system;
+    this.driverProps = driverProps;
   }
 
   /** Buffers kept in flight for a window of {@code windowBytes}: at least 2, at most 4096. */
@@ -63,7 +66,7 @@ final class ZeroWireStream extends StreamContender {
       buffers.add(b);
     }
     driver = system.systemActorOf(StreamDriver.create(List.of(new StreamDriver.Lane(socket, buffers))),
-        "bench-driver-" + SEQ.incrementAndGet(), Props.empty());
+        "bench-driver-" + SEQ.incrementAndGet(), driverProps);
     before = stats();
   }
 

@@ -97,6 +97,13 @@ class BenchCommandTest {
   }
 
   @Test
+  void driverDispatcherIsDefaultOrZerowire() {
+    assertFalse(parse().plan().driverOnZeroWireDispatcher());
+    assertTrue(parse("--driver-dispatcher", "zerowire").plan().driverOnZeroWireDispatcher());
+    assertThrows(IllegalArgumentException.class, () -> parse("--driver-dispatcher", "fast").plan());
+  }
+
+  @Test
   void outputOptionsParse() {
     BenchCommand c = parse("--json", "--out", "/tmp/x", "--jmh");
     assertTrue(c.json);

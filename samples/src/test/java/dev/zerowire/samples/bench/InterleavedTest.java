@@ -58,7 +58,7 @@ class InterleavedTest {
   }
 
   private static BenchPlan plan(int reps) {
-    return new BenchPlan(true, Duration.ZERO, Duration.ofMillis(1), reps, BenchPlan.SCENARIOS, 1, java.util.List.of(), java.util.List.of());
+    return new BenchPlan(true, Duration.ZERO, Duration.ofMillis(1), reps, BenchPlan.SCENARIOS, 1, java.util.List.of(), java.util.List.of(), false);
   }
 
   private static Progress quiet() {
