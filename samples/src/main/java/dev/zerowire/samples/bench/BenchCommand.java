@@ -191,7 +191,7 @@ public final class BenchCommand implements Callable<Integer> {
     report.meta("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
     List<String> args = spec.commandLine().getParseResult() == null ? List.of()
         : spec.commandLine().getParseResult().originalArgs();
-    report.meta("command", ("./zerowire bench " + String.join(" ", args)).trim());
+    report.meta("command", ("./zerowire " + String.join(" ", args)).trim()); // originalArgs start with "bench"
     Map<String, Object> host = new LinkedHashMap<>();
     host.put("kernel", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     host.put("cpus", Runtime.getRuntime().availableProcessors());
