@@ -9,7 +9,7 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code ./zerowire bench jmh [JMH args]}: the JMH micro-benchmarks of zerowire's hot pieces
@@ -19,12 +19,14 @@ import picocli.CommandLine.Parameters;
  * (e.g. {@code -f 3 -wi 5 -i 10 InFlight}).
  */
 @Command(name = "jmh", mixinStandardHelpOptions = true,
-    description = "JMH micro-benchmarks; no args: all of them, short iterations; args: passed to JMH (try -h).")
+    description = "JMH micro-benchmarks; no args: all of them, short iterations; args: passed to JMH "
+        + "(e.g. -f 1 -wi 2 -i 3 SendmsgBench; JMH's own help: -lprof, -l).")
 public final class JmhCommand implements Callable<Integer> {
   /** Every benchmark class of ours matches this. */
   static final String ALL = "dev\\.zerowire\\..*Bench.*";
 
-  @Parameters(arity = "0..*", paramLabel = "JMH-ARG", description = "JMH command-line arguments.")
+  /** Everything after {@code jmh}, options included, goes to JMH unparsed. */
+  @Unmatched
   List<String> args = new ArrayList<>();
 
   @Override
