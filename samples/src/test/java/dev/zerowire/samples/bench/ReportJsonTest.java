@@ -1,0 +1,92 @@
+package dev.zerowire.samples.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReportJsonTest {
+  @SuppressWarnings("unchecked")
+  @Test
+  void oneObjectWithResultsSkippedAndTargets() {
+    Report r = new Report();
+    r.add(new Row("stream-tcp", "zerowire-adaptive", "64 KiB", Units.MB_S, 2500.5, 2000, 2600, 0.25, 400.0,
+        "process-minus-receiver", 3, Map.of("copied_share", 1.0)));
+    r.add(Row.of("round-trip", "naive-two-writes", "unix", Units.US_P99, 31.5, 30, 40, 3));
+    r.skip(new Skipped("true-zerocopy", "needs root; \"quoted\"\nand a newline"));
+    r.meta("command", "./zerowire bench --quick");
+    r.verdicts(Targets.evaluate(r.rows(), r.skipped(), BenchPlan.quickPlan()));
+
+    Map<String, Object> root = (Map<String, Object>) MiniJson.parse(r.toJson());
+    assertTrue(root.keySet().containsAll(List.of("results", "skipped")));
+    List<Object> results = (List<Object>) root.get("results");
+    assertEquals(2, results.size());
+
+    Map<String, Object> row = (Map<String, Object>) results.get(0);
+    for (String key : List.of("scenario", "impl", "param", "unit", "median", "min", "max")) {
+      assertTrue(row.containsKey(key), "row has " + key);
+    }
+    assertEquals("stream-tcp", row.get("scenario"));
+    assertEquals("zerowire-adaptive", row.get("impl"));
+    assertEquals("64 KiB", row.get("param"));
+    assertEquals("MB/s", row.get("unit"));
+    assertEquals(2500.5, (Double) row.get("median"), 1e-9);
+    assertEquals(0.25, (Double) row.get("cpu_s_per_gib"), 1e-9);
+    assertEquals(400.0, (Double) row.get("alloc_bytes_per_msg"), 1e-9);
+    assertEquals(1.0, ((Map<String, Object>) row.get("extra")).get("copied_share"));
+
+    Map<String, Object> bare = (Map<String, Object>) results.get(1);
+    assertFalse(bare.containsKey("cpu_s_per_gib"), "unmeasured CPU is left out, not null");
+    assertFalse(bare.containsKey("alloc_bytes_per_msg"));
+
+    List<Object> skipped = (List<Object>) root.get("skipped");
+    Map<String, Object> skip = (Map<String, Object>) skipped.get(0);
+    assertEquals(Map.of("scenario", "true-zerocopy", "reason", "needs root; \"quoted\"\nand a newline"), skip);
+
+    List<Object> targets = (List<Object>) root.get("targets");
+    assertFalse(targets.isEmpty());
+    assertTrue(((Map<String, Object>) targets.get(0)).keySet().containsAll(List.of("target", "status", "detail")));
+  }
+
+  @Test
+  void numbersKeepSixDigitsAndNonFiniteBecomesNull() {
+    assertEquals("2500.5", Json.number(2500.5));
+    assertEquals("0.333333", Json.number(1.0 / 3));
+    assertEquals("123457000", Json.number(123456789.0));
+    assertEquals("12", Json.number(12L));
+    assertEquals("0", Json.number(0.0));
+    assertEquals("null", Json.number(Double.NaN));
+    assertEquals("null", Json.number(Double.POSITIVE_INFINITY));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("x", Double.NaN);
+    m.put("tiny", 1.5e-9);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> back = (Map<String, Object>) MiniJson.parse(Json.write(m));
+    assertNull(back.get("x"));
+    assertEquals(1.5e-9, (Double) back.get("tiny"), 1e-15);
+  }
+
+  @Test
+  void controlCharactersAreEscaped() {
+    String json = Json.write(Map.of("k", "a\u0001b\tc\\d"));
+    assertEquals(Map.of("k", "a\u0001b\tc\\d"), MiniJson.parse(json));
+    assertFalse(json.contains("\u0001"));
+  }
+
+  @Test
+  void tableListsRowsSkipsAndTargets() {
+    Report r = new Report();
+    r.add(Row.of("small-messages", "naive-two-writes", "unix", Units.MSG_S, 300000, 290000, 310000, 3));
+    r.skip(new Skipped("small-messages", BlightContender.NOT_INTEGRATED));
+    String t = r.table();
+    assertTrue(t.contains("naive-two-writes"));
+    assertTrue(t.contains("300,000"));
+    assertTrue(t.contains("skipped:"));
+    assertTrue(t.contains("blight client not integrated"));
+  }
+}
