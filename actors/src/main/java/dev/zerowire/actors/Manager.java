@@ -46,8 +46,8 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
   /** Reply: counters summed over finished and live sockets. */
   record GetTotals(ActorRef<SocketStats> replyTo) implements SocketProtocol.ManagerInternal {}
 
-  static Behavior<ManagerCommand> create(Poller poller, ActorRef<Reaper.Command> reaper, Duration slowRelease) {
-    return Behaviors.setup(ctx -> new Manager(ctx, poller, reaper, slowRelease));
+  static Behavior<ManagerCommand> create(Poller poller, ActorRef<Reaper.Command> reaper, Settings settings) {
+    return Behaviors.setup(ctx -> new Manager(ctx, poller, reaper, settings));
   }
 
   private static final DispatcherSelector DISPATCHER = DispatcherSelector.fromConfig(Settings.DISPATCHER);
@@ -59,9 +59,10 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
   private SocketStats finishedTotals = SocketStats.ZERO;
   private long spawned;
 
-  private Manager(ActorContext<ManagerCommand> ctx, Poller poller, ActorRef<Reaper.Command> reaper, Duration slowRelease) {
+  private Manager(ActorContext<ManagerCommand> ctx, Poller poller, ActorRef<Reaper.Command> reaper, Settings settings) {
     super(ctx);
-    this.runtime = new SocketActor.Runtime(poller, reaper, ctx.getSelf(), slowRelease);
+    this.runtime = new SocketActor.Runtime(poller, reaper, ctx.getSelf(), settings.slowReleaseThreshold(),
+        settings.assumeLocalCopies());
   }
 
   @Override

@@ -4,7 +4,8 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 
 /** The {@code zerowire} config section, read once per actor system. */
-record Settings(int pollerMaxEvents, int reaperMaxPerDrain, SocketOptions socket, Duration slowReleaseThreshold) {
+record Settings(int pollerMaxEvents, int reaperMaxPerDrain, SocketOptions socket, Duration slowReleaseThreshold,
+    boolean assumeLocalCopies) {
   static final String DISPATCHER = "zerowire.dispatcher";
 
   static Settings from(Config root) {
@@ -25,6 +26,6 @@ record Settings(int pollerMaxEvents, int reaperMaxPerDrain, SocketOptions socket
         Math.toIntExact(s.getBytes("read-buffer-size")),
         s.getInt("gather-limit"));
     return new Settings(c.getInt("poller.max-events"), c.getInt("reaper.max-per-drain"), socket,
-        c.getDuration("slow-release-threshold"));
+        c.getDuration("slow-release-threshold"), s.getBoolean("adaptive.assume-local-copies"));
   }
 }

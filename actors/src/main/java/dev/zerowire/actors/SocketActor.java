@@ -107,7 +107,7 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   /** What the actor needs from the runtime. */
   record Runtime(Poller poller, ActorRef<Reaper.Command> reaper, ActorRef<SocketProtocol.ManagerCommand> manager,
-      Duration slowReleaseThreshold) {}
+      Duration slowReleaseThreshold, boolean assumeLocalCopies) {}
 
   /** Who hears that the socket opened (Connected, or Accepted for a listener's handler) or failed to. */
   interface OpenListener {
@@ -152,6 +152,9 @@ final class SocketActor extends AbstractBehavior<Command> {
   private boolean pausedForPinned;
   private boolean refusingForRoom;
   private boolean adaptiveZeroCopy = true;
+  private boolean localPeer; // adaptive, peer on this host: copy for good, no probes
+  private boolean probing; // adaptive: zero copy again after a rest, on trial
+  private Duration probeInterval;
   private long copiedInARow;
   private Phase phase = Phase.OPEN;
   private ClosingStep closingStep;
@@ -209,9 +212,32 @@ final class SocketActor extends AbstractBehavior<Command> {
       phase = Phase.CONNECTING;
       return next();
     }
-    onOpen.opened(connected());
-    phase = Phase.OPEN;
+    opened(onOpen);
     return next();
+  }
+
+  /** Connected: tell whoever opened the socket, and pick the adaptive starting mode. */
+  private void opened(OpenListener onOpen) {
+    Connected c = connected();
+    if (options.mode() == SendMode.ADAPTIVE && zeroCopyCapable && runtime.assumeLocalCopies() && isLocal(c.remote())) {
+      adaptiveZeroCopy = false; // the kernel copies whatever it delivers locally: never pin for nothing
+      localPeer = true;
+    }
+    onOpen.opened(c);
+    phase = Phase.OPEN;
+  }
+
+  /** Whether {@code remote} is this host: loopback, or one of its own interface addresses. */
+  private static boolean isLocal(SocketAddress remote) {
+    if (!(remote instanceof java.net.InetSocketAddress inet) || inet.getAddress() == null) {
+      return false;
+    }
+    java.net.InetAddress a = inet.getAddress();
+    try {
+      return a.isLoopbackAddress() || a.isAnyLocalAddress() || java.net.NetworkInterface.getByInetAddress(a) != null;
+    } catch (java.net.SocketException e) {
+      return false;
+    }
   }
 
   private void configure() throws IOException {
@@ -282,8 +308,7 @@ final class SocketActor extends AbstractBehavior<Command> {
             unregister();
             return next();
           }
-          onOpen.opened(connected());
-          phase = Phase.OPEN;
+          opened(onOpen);
           return next();
         })
         .onMessage(GetStats.class, this::onGetStats)
@@ -416,31 +441,35 @@ final class SocketActor extends AbstractBehavior<Command> {
     return next();
   }
 
+  /** Null when the Send is valid, else one line naming what is wrong (built only then: hot path). */
   private String validate(Send s) {
-    String what = "Send " + s.correlationId() + " to " + name;
     if (s.buffers().isEmpty()) {
-      return what + " has no buffers";
+      return what(s) + " has no buffers";
     }
     long size = 0;
     for (NativeBuffer b : s.buffers()) {
       if (b.isReleased()) {
-        return what + " holds a released buffer";
+        return what(s) + " holds a released buffer";
       }
       size += b.length();
     }
     if (size == 0 && !datagram) {
-      return what + " is empty (0 bytes)";
+      return what(s) + " is empty (0 bytes)";
     }
     if (size > options.maxQueuedBytes()) {
-      return what + " is " + size + " bytes: it can never fit the queue bound of " + options.maxQueuedBytes() + " bytes";
+      return what(s) + " is " + size + " bytes: it can never fit the queue bound of " + options.maxQueuedBytes() + " bytes";
     }
     if (datagram && size > (socket.family() == Kernel.AF_INET6 ? 65527 : 65507)) {
-      return what + " is " + size + " bytes: larger than any UDP datagram";
+      return what(s) + " is " + size + " bytes: larger than any UDP datagram";
     }
     if (datagram && s.buffers().size() > Kernel.UIO_MAXIOV) {
-      return what + " has " + s.buffers().size() + " buffers; a datagram takes at most " + Kernel.UIO_MAXIOV;
+      return what(s) + " has " + s.buffers().size() + " buffers; a datagram takes at most " + Kernel.UIO_MAXIOV;
     }
     return null;
+  }
+
+  private String what(Send s) {
+    return "Send " + s.correlationId() + " to " + name;
   }
 
   private void refuse(Send s, RefusalKind kind, String reason) {
@@ -493,8 +522,7 @@ final class SocketActor extends AbstractBehavior<Command> {
           zc = false;
           n = socket.send(vector, false);
           if (options.mode() == SendMode.ADAPTIVE && adaptiveZeroCopy) { // no memory for zero copy: rest a while
-            switchMode(false, "ENOBUFS: optmem_max or RLIMIT_MEMLOCK reached");
-            timers.startSingleTimer(ProbeZeroCopy.INSTANCE, options.adaptiveProbeInterval());
+            restFromZeroCopy("ENOBUFS: optmem_max or RLIMIT_MEMLOCK reached");
           }
         }
       } catch (IOException e) {
@@ -531,8 +559,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   private Behavior<Command> onCompletionsReady() {
     applyInbox();
     if (options.mode() == SendMode.ADAPTIVE && adaptiveZeroCopy && copiedInARow >= options.adaptiveCopiedToSwitch()) {
-      switchMode(false, copiedInARow + " completions in a row came back COPIED");
-      timers.startSingleTimer(ProbeZeroCopy.INSTANCE, options.adaptiveProbeInterval());
+      restFromZeroCopy(copiedInARow + " completions in a row came back COPIED");
     }
     if (pausedForPinned && table.pinnedBytes() < options.maxPinnedBytes()) {
       pausedForPinned = false;
@@ -561,6 +588,7 @@ final class SocketActor extends AbstractBehavior<Command> {
         copiedInARow += len;
       } else {
         copiedInARow = 0;
+        probing = false; // true zero copy: the probe paid off, the next rest starts from the base
       }
       long unknown = table.complete(c.lo()[i], c.hi()[i], c.copied()[i], finished);
       if (unknown > 0) {
@@ -584,9 +612,25 @@ final class SocketActor extends AbstractBehavior<Command> {
     emit();
   }
 
+  /**
+   * Adaptive: zero copy is not paying (COPIED, or ENOBUFS): copy, and try again later. A probe
+   * that ends here too doubles the wait (up to 64 times the configured interval), so a socket
+   * whose route always copies spends ever less of its time finding that out again.
+   */
+  private void restFromZeroCopy(String why) {
+    switchMode(false, why);
+    Duration base = options.adaptiveProbeInterval();
+    probeInterval = !probing || probeInterval == null ? base
+        : probeInterval.multipliedBy(2).compareTo(base.multipliedBy(64)) > 0 ? base.multipliedBy(64)
+        : probeInterval.multipliedBy(2);
+    probing = false;
+    timers.startSingleTimer(ProbeZeroCopy.INSTANCE, probeInterval);
+  }
+
   private Behavior<Command> onProbe() {
-    if (options.mode() == SendMode.ADAPTIVE && !adaptiveZeroCopy) {
-      switchMode(true, "probe after " + options.adaptiveProbeInterval().toMillis() + " ms in copy mode");
+    if (options.mode() == SendMode.ADAPTIVE && !adaptiveZeroCopy && !localPeer) {
+      probing = true;
+      switchMode(true, "probe after " + probeInterval.toMillis() + " ms in copy mode");
     }
     return next();
   }

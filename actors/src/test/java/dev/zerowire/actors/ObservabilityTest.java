@@ -23,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What users see from outside: JFR events and the counters summed over every socket. */
 class ObservabilityTest {
-  static final ActorTestKit kit = ActorTestKit.create("ObservabilityTest");
+  static final ActorTestKit kit = ActorTestKit.create("ObservabilityTest",
+      com.typesafe.config.ConfigFactory.parseString("zerowire.socket.adaptive.assume-local-copies = off")
+          .withFallback(com.typesafe.config.ConfigFactory.load()));
 
   @AfterAll
   static void stop() {

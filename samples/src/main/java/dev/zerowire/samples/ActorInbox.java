@@ -49,7 +49,7 @@ final class ActorInbox<T> {
     Behavior<T> b = Behaviors.setup(ctx -> {
       if (child != null) {
         var c = ctx.spawn(child.apply(ctx.getSelf()), name + "-worker",
-            DispatcherSelector.fromConfig("zerowire.dispatcher"));
+            dev.zerowire.actors.ZeroWire.dispatcher());
         ctx.watch(c);
       }
       return Behaviors.receive(type)

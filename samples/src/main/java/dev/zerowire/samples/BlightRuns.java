@@ -77,7 +77,7 @@ final class BlightRuns {
              ProgressBar bar) throws TimeoutException, InterruptedException {
     ActorInbox<ClientEvent> events = ActorInbox.spawn(system, "blight-client-events", ClientEvent.class);
     ActorRef<ClientCommand> client = system.systemActorOf(BlightClient.connect(remote, settings, events.ref()),
-        "blight-client", DispatcherSelector.fromConfig("zerowire.dispatcher"));
+        "blight-client", dev.zerowire.actors.ZeroWire.dispatcher());
     ClientEvent first = events.await(ClientEvent.class, Duration.ofSeconds(30));
     if (first instanceof ClientConnectFailed f) {
       throw new IllegalStateException(f.reason());

@@ -83,7 +83,7 @@ public final class BlightServerCommand implements Callable<Integer> {
       ActorInbox<ServerEvent> events = ActorInbox.spawn(system, "blight-server-events", ServerEvent.class);
       ActorRef<ServerCommand> server = system.systemActorOf(
           BlightServer.create(addresses, settings, null, events.ref()), "blight-server",
-          DispatcherSelector.fromConfig("zerowire.dispatcher"));
+          dev.zerowire.actors.ZeroWire.dispatcher());
       ServerEvent first = events.await(ServerEvent.class, Duration.ofSeconds(30));
       if (!(first instanceof ServerBound bound)) {
         if (first instanceof ServerBindFailed f) {

@@ -93,12 +93,15 @@ public final class DemoCommand implements Callable<Integer> {
       listen = new InetSocketAddress("127.0.0.1", 0);
     }
     BlightSettings settings = BlightSettings.defaults().withMode(m);
-    ActorSystem<Void> system = ZeroWire.startStandalone("zerowire-demo");
+    // The demo shows the machinery: adaptive sockets learn from COPIED completions that loopback
+    // copies anyway, instead of being told so up front (the default, assume-local-copies = on).
+    ActorSystem<Void> system = ZeroWire.startStandalone("zerowire-demo",
+        com.typesafe.config.ConfigFactory.parseString("zerowire.socket.adaptive.assume-local-copies = off"));
     try {
       ActorInbox<ServerEvent> events = ActorInbox.spawn(system, "blight-server-events", ServerEvent.class);
       ActorRef<ServerCommand> server = system.systemActorOf(
           BlightServer.create(List.of(listen), BlightSettings.defaults(), null, events.ref()),
-          "blight-server", DispatcherSelector.fromConfig("zerowire.dispatcher"));
+          "blight-server", dev.zerowire.actors.ZeroWire.dispatcher());
       ServerEvent first = events.await(ServerEvent.class, Duration.ofSeconds(30));
       if (!(first instanceof ServerBound bound)) {
         System.err.println("demo: the server could not listen: "

@@ -76,7 +76,8 @@ public final class StreamCommand implements Callable<Integer> {
           zw.manager(), replyTo -> new SocketProtocol.Bind(bindTo, options, 1, system.systemActorOf(
               Behaviors.<SocketProtocol.ListenerEvent>receive((ctx, ev) -> {
                 if (ev instanceof SocketProtocol.Accepted a) {
-                  a.socket().tell(new SocketProtocol.Register(ctx.spawnAnonymous(StreamReceiver.create(received))));
+                  a.socket().tell(new SocketProtocol.Register(
+                      ctx.spawnAnonymous(StreamReceiver.create(received), ZeroWire.dispatcher())));
                 } else if (ev instanceof SocketProtocol.Bound || ev instanceof SocketProtocol.BindFailed) {
                   replyTo.tell(ev);
                 }
@@ -95,7 +96,7 @@ public final class StreamCommand implements Callable<Integer> {
 
       long start = System.nanoTime();
       system.systemActorOf(StreamSender.create(c.socket(), messages, size, window, progress::update, sent),
-          "stream-sender", org.apache.pekko.actor.typed.Props.empty());
+          "stream-sender", ZeroWire.dispatcher()); // on zerowire's dispatcher: no hand-off between pools
       StreamSender.Result s = sent.get(1, TimeUnit.HOURS);
       StreamReceiver.Result r = received.get(1, TimeUnit.MINUTES);
       double seconds = (System.nanoTime() - start) / 1e9;
