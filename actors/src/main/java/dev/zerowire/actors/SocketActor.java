@@ -328,16 +328,7 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   @Override
   public Receive<Command> createReceive() { // open
-    return withPostStop(newReceiveBuilder()
-        .onMessage(Send.class, this::onSend)
-        .onMessageEquals(FlushNow.INSTANCE, this::onFlushNow)
-        .onMessageEquals(Writable.INSTANCE, this::onWritable)
-        .onMessageEquals(Readable.INSTANCE, this::read)
-        .onMessageEquals(CompletionsReady.INSTANCE, this::onCompletionsReady)
-        .onMessage(Register.class, this::onRegister)
-        .onMessageEquals(SuspendReading.INSTANCE, this::onSuspend)
-        .onMessageEquals(ResumeReading.INSTANCE, this::onResume)
-        .onMessage(GetStats.class, this::onGetStats)
+    return withPostStop(dataPath(newReceiveBuilder().onMessage(Send.class, this::onSend))
         .onMessageEquals(ProbeZeroCopy.INSTANCE, this::onProbe)
         .onMessage(Close.class, c -> {
           beginClose(c.replyTo());
@@ -351,19 +342,10 @@ final class SocketActor extends AbstractBehavior<Command> {
   }
 
   private Receive<Command> buildClosing() {
-    return withPostStop(newReceiveBuilder()
-        .onMessage(Send.class, s -> {
+    return withPostStop(dataPath(newReceiveBuilder().onMessage(Send.class, s -> {
           refuse(s, RefusalKind.CLOSED, name + " is closing");
           return next();
-        })
-        .onMessageEquals(FlushNow.INSTANCE, this::onFlushNow)
-        .onMessageEquals(Writable.INSTANCE, this::onWritable)
-        .onMessageEquals(Readable.INSTANCE, this::read)
-        .onMessageEquals(CompletionsReady.INSTANCE, this::onCompletionsReady)
-        .onMessage(Register.class, this::onRegister)
-        .onMessageEquals(SuspendReading.INSTANCE, this::onSuspend)
-        .onMessageEquals(ResumeReading.INSTANCE, this::onResume)
-        .onMessage(GetStats.class, this::onGetStats)
+        }))
         .onMessage(Close.class, c -> {
           watch(c.replyTo());
           return next();
@@ -410,6 +392,18 @@ final class SocketActor extends AbstractBehavior<Command> {
         .onMessageEquals(Unwatched.INSTANCE, this::finishClose)
         .onMessageEquals(UnwatchTimeout.INSTANCE, this::finishClose)
         .onAnyMessage(m -> next()));
+  }
+
+  /** What open and closing share: writing, reading, completions, flow control, stats. */
+  private ReceiveBuilder<Command> dataPath(ReceiveBuilder<Command> b) {
+    return b.onMessageEquals(FlushNow.INSTANCE, this::onFlushNow)
+        .onMessageEquals(Writable.INSTANCE, this::onWritable)
+        .onMessageEquals(Readable.INSTANCE, this::read)
+        .onMessageEquals(CompletionsReady.INSTANCE, this::onCompletionsReady)
+        .onMessage(Register.class, this::onRegister)
+        .onMessageEquals(SuspendReading.INSTANCE, this::onSuspend)
+        .onMessageEquals(ResumeReading.INSTANCE, this::onResume)
+        .onMessage(GetStats.class, this::onGetStats);
   }
 
   private Receive<Command> withPostStop(ReceiveBuilder<Command> b) {

@@ -46,44 +46,96 @@ public record SocketOptions(
   }
 
   public SocketOptions withMode(SendMode m) {
-    return new SocketOptions(m, zeroCopyThreshold, maxQueuedBytes, maxPinnedBytes, drainTimeout, resetGrace,
-        adaptiveCopiedToSwitch, adaptiveProbeInterval, sendBufferSize, receiveBufferSize, tcpNoDelay,
-        readBufferSize, gatherLimit);
+    return with(b -> b.mode = m);
   }
 
   public SocketOptions withZeroCopyThreshold(int bytes) {
-    return new SocketOptions(mode, bytes, maxQueuedBytes, maxPinnedBytes, drainTimeout, resetGrace,
-        adaptiveCopiedToSwitch, adaptiveProbeInterval, sendBufferSize, receiveBufferSize, tcpNoDelay,
-        readBufferSize, gatherLimit);
+    return with(b -> b.zeroCopyThreshold = bytes);
   }
 
   public SocketOptions withLimits(long queuedBytes, long pinnedBytes) {
-    return new SocketOptions(mode, zeroCopyThreshold, queuedBytes, pinnedBytes, drainTimeout, resetGrace,
-        adaptiveCopiedToSwitch, adaptiveProbeInterval, sendBufferSize, receiveBufferSize, tcpNoDelay,
-        readBufferSize, gatherLimit);
+    return with(b -> {
+      b.maxQueuedBytes = queuedBytes;
+      b.maxPinnedBytes = pinnedBytes;
+    });
   }
 
   public SocketOptions withBuffers(int sendBuffer, int receiveBuffer) {
-    return new SocketOptions(mode, zeroCopyThreshold, maxQueuedBytes, maxPinnedBytes, drainTimeout, resetGrace,
-        adaptiveCopiedToSwitch, adaptiveProbeInterval, sendBuffer, receiveBuffer, tcpNoDelay,
-        readBufferSize, gatherLimit);
+    return with(b -> {
+      b.sendBufferSize = sendBuffer;
+      b.receiveBufferSize = receiveBuffer;
+    });
   }
 
   public SocketOptions withTcpNoDelay(boolean on) {
-    return new SocketOptions(mode, zeroCopyThreshold, maxQueuedBytes, maxPinnedBytes, drainTimeout, resetGrace,
-        adaptiveCopiedToSwitch, adaptiveProbeInterval, sendBufferSize, receiveBufferSize, on,
-        readBufferSize, gatherLimit);
+    return with(b -> b.tcpNoDelay = on);
   }
 
   public SocketOptions withDrain(Duration drain, Duration grace) {
-    return new SocketOptions(mode, zeroCopyThreshold, maxQueuedBytes, maxPinnedBytes, drain, grace,
-        adaptiveCopiedToSwitch, adaptiveProbeInterval, sendBufferSize, receiveBufferSize, tcpNoDelay,
-        readBufferSize, gatherLimit);
+    return with(b -> {
+      b.drainTimeout = drain;
+      b.resetGrace = grace;
+    });
   }
 
   public SocketOptions withAdaptive(int copiedToSwitch, Duration probeInterval) {
-    return new SocketOptions(mode, zeroCopyThreshold, maxQueuedBytes, maxPinnedBytes, drainTimeout, resetGrace,
-        copiedToSwitch, probeInterval, sendBufferSize, receiveBufferSize, tcpNoDelay,
-        readBufferSize, gatherLimit);
+    return with(b -> {
+      b.adaptiveCopiedToSwitch = copiedToSwitch;
+      b.adaptiveProbeInterval = probeInterval;
+    });
+  }
+
+  public SocketOptions withReadBufferSize(int bytes) {
+    return with(b -> b.readBufferSize = bytes);
+  }
+
+  public SocketOptions withGatherLimit(int iovecs) {
+    return with(b -> b.gatherLimit = iovecs);
+  }
+
+  /** A copy with {@code change} applied, checked by the canonical constructor. */
+  private SocketOptions with(java.util.function.Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /** The fields as mutable locals: records have no withers. */
+  private static final class Copy {
+    SendMode mode;
+    int zeroCopyThreshold;
+    long maxQueuedBytes;
+    long maxPinnedBytes;
+    Duration drainTimeout;
+    Duration resetGrace;
+    int adaptiveCopiedToSwitch;
+    Duration adaptiveProbeInterval;
+    int sendBufferSize;
+    int receiveBufferSize;
+    boolean tcpNoDelay;
+    int readBufferSize;
+    int gatherLimit;
+
+    Copy(SocketOptions o) {
+      mode = o.mode;
+      zeroCopyThreshold = o.zeroCopyThreshold;
+      maxQueuedBytes = o.maxQueuedBytes;
+      maxPinnedBytes = o.maxPinnedBytes;
+      drainTimeout = o.drainTimeout;
+      resetGrace = o.resetGrace;
+      adaptiveCopiedToSwitch = o.adaptiveCopiedToSwitch;
+      adaptiveProbeInterval = o.adaptiveProbeInterval;
+      sendBufferSize = o.sendBufferSize;
+      receiveBufferSize = o.receiveBufferSize;
+      tcpNoDelay = o.tcpNoDelay;
+      readBufferSize = o.readBufferSize;
+      gatherLimit = o.gatherLimit;
+    }
+
+    SocketOptions build() {
+      return new SocketOptions(mode, zeroCopyThreshold, maxQueuedBytes, maxPinnedBytes, drainTimeout, resetGrace,
+          adaptiveCopiedToSwitch, adaptiveProbeInterval, sendBufferSize, receiveBufferSize, tcpNoDelay,
+          readBufferSize, gatherLimit);
+    }
   }
 }

@@ -88,6 +88,15 @@ abstract class SocketContract {
     }
   }
 
+  /** Sends stream bytes {@code [0, n*size)} as {@code n} Sends of {@code size}, correlation ids 0..n-1. */
+  void sendStream(ActorRef<SocketProtocol.Command> to, int n, int size, TestProbe<SendReply> probe) {
+    NativeBuffer all = buffer(n * size);
+    fillStream(all, n * size, 0);
+    for (int k = 0; k < n; k++) {
+      to.tell(new SocketProtocol.Send(List.of(all.slice(k * size, size)), k, probe.getRef()));
+    }
+  }
+
   /** Collects outcomes and checks there is exactly one per correlation id. */
   static final class Outcomes {
     final Map<Long, SendOutcome> byId = new HashMap<>();
@@ -232,11 +241,7 @@ abstract class SocketContract {
       TestProbe<SocketProtocol.Event> closer = kit.createTestProbe();
       int n = 64;
       int size = 48 * 1024;
-      NativeBuffer all = buffer(n * size);
-      fillStream(all, n * size, 0);
-      for (int k = 0; k < n; k++) {
-        peer.zw.tell(new SocketProtocol.Send(List.of(all.slice(k * size, size)), k, probe.getRef()));
-      }
+      sendStream(peer.zw, n, size, probe);
       peer.zw.tell(new SocketProtocol.Close(closer.getRef()));
       Outcomes outcomes = new Outcomes();
       outcomes.awaitAll(probe, n, Duration.ofSeconds(30));
@@ -260,11 +265,7 @@ abstract class SocketContract {
       TestProbe<SocketProtocol.Event> closer = kit.createTestProbe();
       int n = 200;
       int size = 64 * 1024;
-      NativeBuffer all = buffer(n * size);
-      fillStream(all, n * size, 0);
-      for (int k = 0; k < n; k++) {
-        peer.zw.tell(new SocketProtocol.Send(List.of(all.slice(k * size, size)), k, probe.getRef()));
-      }
+      sendStream(peer.zw, n, size, probe);
       stats(peer.zw); // all Sends processed before the Abort
       peer.zw.tell(new SocketProtocol.Abort(closer.getRef()));
       Outcomes outcomes = new Outcomes();
@@ -292,11 +293,7 @@ abstract class SocketContract {
     TestProbe<SendReply> probe = kit.createTestProbe();
     int n = 400;
     int size = 64 * 1024;
-    NativeBuffer all = buffer(n * size);
-    fillStream(all, n * size, 0);
-    for (int k = 0; k < n; k++) {
-      peer.zw.tell(new SocketProtocol.Send(List.of(all.slice(k * size, size)), k, probe.getRef()));
-    }
+    sendStream(peer.zw, n, size, probe);
     while (peer.received.get() < 2L * size) {
       Thread.sleep(1);
     }
@@ -358,11 +355,7 @@ abstract class SocketContract {
       TestProbe<SendReply> probe = kit.createTestProbe();
       int n = 100;
       int size = 64 * 1024;
-      NativeBuffer all = buffer(n * size);
-      fillStream(all, n * size, 0);
-      for (int k = 0; k < n; k++) {
-        ref.tell(new SocketProtocol.Send(List.of(all.slice(k * size, size)), k, probe.getRef()));
-      }
+      sendStream(ref, n, size, probe);
       stats(ref);
       kit.stop(ref, Duration.ofSeconds(10));
       Outcomes outcomes = new Outcomes();
@@ -404,10 +397,7 @@ abstract class SocketContract {
   /** Pull mode: one Received, then nothing until the handler asks for more with ResumeReading. */
   @Test
   void pullModeDeliversOneChunkPerResume() throws Exception {
-    SocketOptions opts = options(SendMode.ADAPTIVE);
-    try (Peer peer = transport().open(kit, new SocketOptions(opts.mode(), opts.zeroCopyThreshold(),
-        opts.maxQueuedBytes(), opts.maxPinnedBytes(), opts.drainTimeout(), opts.resetGrace(),
-        opts.adaptiveCopiedToSwitch(), opts.adaptiveProbeInterval(), 0, 0, false, 1000, opts.gatherLimit()))) {
+    try (Peer peer = transport().open(kit, options(SendMode.ADAPTIVE).withReadBufferSize(1000))) {
       TestProbe<SocketProtocol.Event> handler = kit.createTestProbe();
       NativeBuffer out = buffer(3000);
       fillStream(out, 3000, 0);
@@ -466,11 +456,7 @@ abstract class SocketContract {
       TestProbe<SendReply> probe = kit.createTestProbe();
       int n = 200;
       int size = 64 * 1024;
-      NativeBuffer all = buffer(n * size);
-      fillStream(all, n * size, 0);
-      for (int k = 0; k < n; k++) {
-        peer.zw.tell(new SocketProtocol.Send(List.of(all.slice(k * size, size)), k, probe.getRef()));
-      }
+      sendStream(peer.zw, n, size, probe);
       Outcomes outcomes = new Outcomes();
       // the peer is not reading: the refusals come at once
       while (outcomes.count(Refused.class) == 0) {
