@@ -82,7 +82,7 @@ class ReportJsonTest {
   void tableListsRowsSkipsAndTargets() {
     Report r = new Report();
     r.add(Row.of("small-messages", "naive-two-writes", "unix", Units.MSG_S, 300000, 290000, 310000, 3));
-    r.skip(new Skipped("small-messages", BlightContender.NOT_INTEGRATED));
+    r.skip(new Skipped("small-messages", "blight client not integrated"));
     String t = r.table();
     assertTrue(t.contains("naive-two-writes"));
     assertTrue(t.contains("300,000"));
