@@ -59,7 +59,7 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
   static final String IMPL = "zerowire-blight";
   static final String DISPATCHER = "zerowire.dispatcher";
   /** Repaints in flight in small-messages. */
-  static final int WINDOW = 4096;
+  static final int WINDOW = Integer.getInteger("zerowire.bench.blight-window", 1024);
   private static final int SLOT = 64; // payload slots 64 bytes apart in one block
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final AtomicInteger SEQ = new AtomicInteger();
@@ -167,12 +167,6 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
   record Stop(CompletableFuture<ClientClosed> closed) {
   }
 
-  private record Event(ClientEvent event) {
-  }
-
-  private record Reply(ClientReply reply) {
-  }
-
   /** Owns the client; runs one Stream or RoundTrips at a time. */
   static final class Driver extends AbstractBehavior<Object> {
     private final ActorRef<ClientCommand> client;
@@ -198,8 +192,9 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
     private Driver(ActorContext<Object> ctx, SocketAddress server, CompletableFuture<ClientConnected> connected) {
       super(ctx);
       this.connected = connected;
-      ActorRef<ClientEvent> events = ctx.messageAdapter(ClientEvent.class, Event::new);
-      this.replies = ctx.messageAdapter(ClientReply.class, Reply::new);
+      // narrowed self refs, no message adapters: one envelope less per reply
+      ActorRef<ClientEvent> events = ctx.getSelf().narrow();
+      this.replies = ctx.getSelf().narrow();
       this.client = ctx.spawn(BlightClient.connect(server, BlightSettings.defaults(), events), "client",
           DispatcherSelector.fromConfig(DISPATCHER));
     }
@@ -207,10 +202,10 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
     @Override
     public Receive<Object> createReceive() {
       return newReceiveBuilder()
-          .onMessage(Reply.class, r -> onReply(r.reply()))
+          .onMessage(ClientReply.class, this::onReply)
           .onMessage(Stream.class, this::onStream)
           .onMessage(RoundTrips.class, this::onTrips)
-          .onMessage(Event.class, e -> onEvent(e.event()))
+          .onMessage(ClientEvent.class, this::onEvent)
           .onMessage(StatsOf.class, s -> {
             client.tell(new BlightProtocol.GetClientStats(s.replyTo()));
             return this;
