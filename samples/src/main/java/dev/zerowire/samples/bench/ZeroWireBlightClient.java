@@ -68,6 +68,7 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
   private final ActorRef<Object> driver;
   private final NativeBuffer block;
   private SocketStats before = SocketStats.ZERO;
+  private final LongSamples clientSide = new LongSamples(1 << 16);
 
   private ZeroWireBlightClient(ActorSystem<Void> system, ActorRef<Object> driver, NativeBuffer block) {
     this.system = system;
@@ -116,7 +117,8 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
       slots.add(s);
     }
     CompletableFuture<Long> done = new CompletableFuture<>();
-    driver.tell(new RoundTrips(slots, deadlineNanos, latencyNanos, done));
+    clientSide.clear();
+    driver.tell(new RoundTrips(slots, deadlineNanos, latencyNanos, clientSide::add, done));
     return done.get(Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000) + TIMEOUT.toMillis(),
         TimeUnit.MILLISECONDS);
   }
@@ -124,6 +126,11 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
   /** {@code sends_per_sendmsg}: how many Sends (one per message) left in one sendmsg call. */
   @Override
   public void extras(Sample s) throws Exception {
+    if (clientSide.count() > 0) { // written by the driver before its future completed
+      s.extra("us_p99_client_side", clientSide.percentile(99) / 1e3);
+      s.extra("us_p50_client_side", clientSide.percentile(50) / 1e3);
+      clientSide.clear();
+    }
     long[] d = sendsAndCalls();
     if (d[1] > 0) {
       s.extra("sends_per_sendmsg", d[0] / (double) d[1]);
@@ -158,7 +165,9 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
   record Stream(List<NativeBuffer> slots, long deadlineNanos, CompletableFuture<Long> done) {
   }
 
-  record RoundTrips(List<NativeBuffer> slots, long deadlineNanos, LongConsumer latency, CompletableFuture<Long> done) {
+  /** {@code clientSide} gets the client's own timing of each ack (acceptance to Ack decoded, AckReceived.roundTrip). */
+  record RoundTrips(List<NativeBuffer> slots, long deadlineNanos, LongConsumer latency, LongConsumer clientSide,
+      CompletableFuture<Long> done) {
   }
 
   record StatsOf(ActorRef<ClientStats> replyTo) {
@@ -324,6 +333,7 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
           ackOwed = false;
           if (trips != null) {
             trips.latency().accept(t);
+            trips.clientSide().accept(a.roundTrip().toNanos());
             sent++;
           }
         }
