@@ -230,7 +230,10 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
     private Behavior<Object> onEvent(ClientEvent e) {
       switch (e) {
         case ClientConnected c -> connected.complete(c);
-        case ClientConnectFailed f -> connected.completeExceptionally(new IllegalStateException(f.reason()));
+        case ClientConnectFailed f -> {
+          connected.completeExceptionally(new IllegalStateException(f.reason()));
+          return Behaviors.stopped(); // the client stopped too
+        }
         case ClientClosed c -> {
           connected.completeExceptionally(new IllegalStateException("closed: " + c.how()));
           fail("client closed: " + c.how());
