@@ -37,6 +37,48 @@ public final class Json {
     return o.toString();
   }
 
+  /**
+   * {@code value} as indented JSON (two spaces a level, one member or element a line) ending in a
+   * newline, for files people read. Takes what {@link Obj#putValue} takes; Maps keep their
+   * iteration order, and NaN or infinities are rejected as everywhere in this writer.
+   */
+  public static String pretty(Object value) {
+    StringBuilder b = new StringBuilder();
+    pretty(b, value, 0);
+    return b.append('\n').toString();
+  }
+
+  private static void pretty(StringBuilder b, Object v, int indent) {
+    if (v instanceof Map<?, ?> m && !m.isEmpty()) {
+      b.append("{\n");
+      int i = 0;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (e.getKey() == null) {
+          throw new IllegalArgumentException("a JSON key cannot be null");
+        }
+        b.append("  ".repeat(indent + 1));
+        appendQuoted(b, String.valueOf(e.getKey()));
+        b.append(": ");
+        pretty(b, e.getValue(), indent + 1);
+        b.append(++i < m.size() ? ",\n" : "\n");
+      }
+      b.append("  ".repeat(indent)).append('}');
+    } else if (v instanceof Iterable<?> l && l.iterator().hasNext()) {
+      b.append("[\n");
+      var it = l.iterator();
+      while (it.hasNext()) {
+        b.append("  ".repeat(indent + 1));
+        pretty(b, it.next(), indent + 1);
+        b.append(it.hasNext() ? ",\n" : "\n");
+      }
+      b.append("  ".repeat(indent)).append(']');
+    } else {
+      Arr one = new Arr(); // scalars, empty containers, Obj and Arr: the compact form
+      one.value(v);
+      b.append(one.text, 1, one.text.length());
+    }
+  }
+
   /** {@code s} as a JSON string literal, quotes included; null gives {@code null}. */
   public static String quote(String s) {
     if (s == null) {

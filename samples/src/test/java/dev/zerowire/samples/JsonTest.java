@@ -103,4 +103,15 @@ class JsonTest {
     assertThrows(IllegalArgumentException.class, () -> JsonParser.parse("{\"a\":1,\"a\":2}"));
     assertThrows(IllegalArgumentException.class, () -> JsonParser.parse("{\"a\":1,}"));
   }
+
+  @Test
+  void prettyIndentsAndKeepsOrder() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("b", 1);
+    m.put("a", List.of("x", 2.5, Map.of()));
+    m.put("e", List.of());
+    assertEquals("{\n  \"b\": 1,\n  \"a\": [\n    \"x\",\n    2.5,\n    {}\n  ],\n  \"e\": []\n}\n", Json.pretty(m));
+    assertEquals("null\n", Json.pretty(null));
+    assertThrows(IllegalArgumentException.class, () -> Json.pretty(List.of(Double.NaN)));
+  }
 }

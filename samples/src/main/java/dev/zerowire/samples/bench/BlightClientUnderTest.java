@@ -8,9 +8,9 @@ import java.util.function.LongConsumer;
  * A blight client as the small-messages and round-trip scenarios drive it: connected to the
  * bench's Java-side blight server, and owned by the bench until {@link #close()}.
  *
- * <p>Two implementations are meant to meet here: the built-in {@link NaiveTwoWritesClient} (what
- * libblight does: header and payload in two blocking writes per message) and zerowire's blight
- * client actors, plugged in through a {@link BlightClientFactory}.
+ * <p>Two implementations meet here: {@link NaiveTwoWritesClient} (what libblight does: header and
+ * payload in two blocking writes per message) and {@link ZeroWireBlightClient} (zerowire's blight
+ * client actor).
  */
 public interface BlightClientUnderTest extends AutoCloseable {
   /**
@@ -34,6 +34,10 @@ public interface BlightClientUnderTest extends AutoCloseable {
    */
   default Optional<Thread> senderThread() {
     return Optional.empty();
+  }
+
+  /** Adds implementation-specific figures for the repetition just measured to {@code s}. */
+  default void extras(Sample s) throws Exception {
   }
 
   @Override

@@ -6,7 +6,6 @@ import dev.zerowire.blight.SurfaceInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 
 /**
  * One blight client in small-messages (stream Repaints, the server counts them) or round-trip
@@ -14,10 +13,6 @@ import java.util.ServiceLoader;
  */
 final class BlightContender implements Contender {
   enum Kind { STREAM, ROUND_TRIP }
-
-  /** What {@code skipped} says while zerowire's blight client has no {@link BlightClientFactory}. */
-  static final String NOT_INTEGRATED = "blight client not integrated: no BlightClientFactory found by "
-      + "ServiceLoader, so zerowire's blight client was not measured (naive-two-writes was)";
 
   /** A full-screen repaint of surface 1, the message small-messages streams (36-byte payload). */
   static final Repaint REPAINT = new Repaint(0, 0, 1404, 1872, 1, 0, 0, 1, 1);
@@ -41,30 +36,21 @@ final class BlightContender implements Contender {
     this.connection = connection;
   }
 
-  /** Every blight client plugged in, by ServiceLoader (zerowire's, once integrated). */
-  static List<BlightClientFactory> plugged() {
-    List<BlightClientFactory> out = new ArrayList<>();
-    ServiceLoader.load(BlightClientFactory.class).forEach(out::add);
-    return out;
-  }
-
-  /** The naive sender, then every plugged-in client, each connected to {@code server}; failures become skips. */
+  /** The naive sender and zerowire's blight client, each connected to {@code server}; failures become skips. */
   static List<Contender> open(BenchContext ctx, String scenario, Kind kind, BlightServer server,
-      BlightTransport transport, List<BlightClientFactory> factories) {
+      BlightTransport transport) {
     List<Contender> out = new ArrayList<>();
     if (ctx.plan().wants(NaiveTwoWritesClient.IMPL)) {
       openNaive(ctx, scenario, kind, server, transport, out);
     }
-    for (BlightClientFactory f : factories) {
-      if (!ctx.plan().wants(f.impl())) {
-        continue;
-      }
+    if (ctx.plan().wants(ZeroWireBlightClient.IMPL)) {
       try {
-        BlightClientUnderTest c = f.connect(ctx.system(), server.address());
-        out.add(new BlightContender(f.impl(), kind, c, server, server.awaitConnection(Duration.ofSeconds(10))));
+        BlightClientUnderTest c = ZeroWireBlightClient.connect(ctx.system(), server.address());
+        out.add(new BlightContender(ZeroWireBlightClient.IMPL, kind, c, server,
+            server.awaitConnection(Duration.ofSeconds(10))));
       } catch (Exception e) {
-        ctx.report().failure(new Skipped(scenario, f.impl() + " (" + transport.label() + "): could not connect: "
-            + Interleaved.describe(e)));
+        ctx.report().failure(new Skipped(scenario, ZeroWireBlightClient.IMPL + " (" + transport.label()
+            + "): could not connect: " + Interleaved.describe(e)));
       }
     }
     return out;
@@ -99,7 +85,9 @@ final class BlightContender implements Contender {
     connection.awaitExactly(total, StreamContender.DRAIN_TIMEOUT);
     double seconds = (System.nanoTime() - t0) / 1e9;
     CpuMeter.Reading cpu = mark.stop();
-    return new Sample().metric(Units.MSG_S, n / seconds).cpu(cpu, n * REPAINT_WIRE_BYTES, n);
+    Sample sample = new Sample().metric(Units.MSG_S, n / seconds).cpu(cpu, n * REPAINT_WIRE_BYTES, n);
+    client.extras(sample);
+    return sample;
   }
 
   private Sample roundTrips(Duration d) throws Exception {
@@ -117,11 +105,13 @@ final class BlightContender implements Contender {
     if (n == 0) {
       throw new IllegalStateException(impl + " completed no round trip in " + d.toMillis() + " ms");
     }
-    return new Sample()
+    Sample sample = new Sample()
         .metric(Units.US_P99, latency.percentile(99) / 1e3)
         .metric(Units.US_P50, latency.percentile(50) / 1e3)
         .metric(Units.REQ_S, n / seconds)
         .cpu(cpu, n * ROUND_TRIP_WIRE_BYTES, n);
+    client.extras(sample);
+    return sample;
   }
 
   @Override

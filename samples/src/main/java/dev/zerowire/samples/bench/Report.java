@@ -1,5 +1,7 @@
 package dev.zerowire.samples.bench;
 
+import dev.zerowire.samples.Json;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -117,7 +119,33 @@ final class Report {
     }
     root.put("targets", targets);
     root.put("meta", meta);
-    return Json.write(root);
+    return Json.pretty(jsonSafe(root));
+  }
+
+  /**
+   * {@code v} with every floating-point number rounded to six significant digits (more would be
+   * noise) and NaN or infinities (no measurement, e.g. CPU of a failed run) as null, which the
+   * shared JSON writer would refuse; Maps keep their order.
+   */
+  static Object jsonSafe(Object v) {
+    if (v instanceof Double || v instanceof Float) {
+      double d = ((Number) v).doubleValue();
+      if (!Double.isFinite(d)) {
+        return null;
+      }
+      return d == 0 ? 0.0 : new java.math.BigDecimal(d).round(new java.math.MathContext(6)).doubleValue();
+    }
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      m.forEach((k, x) -> out.put(String.valueOf(k), jsonSafe(x)));
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      l.forEach(x -> out.add(jsonSafe(x)));
+      return out;
+    }
+    return v;
   }
 
   // --------------------------------------------------------------------------------- table

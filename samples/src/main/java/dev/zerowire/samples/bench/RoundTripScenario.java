@@ -23,13 +23,9 @@ final class RoundTripScenario implements Scenario {
 
   @Override
   public void run(BenchContext ctx) throws Exception {
-    List<BlightClientFactory> plugged = BlightContender.plugged();
-    if (plugged.isEmpty()) {
-      ctx.report().skip(new Skipped(NAME, BlightContender.NOT_INTEGRATED));
-    }
     for (BlightTransport t : BlightTransport.values()) {
       try (BlightServer server = new BlightServer(t, BlightServer.Mode.ACK_INFO)) {
-        List<Contender> cs = BlightContender.open(ctx, NAME, BlightContender.Kind.ROUND_TRIP, server, t, plugged);
+        List<Contender> cs = BlightContender.open(ctx, NAME, BlightContender.Kind.ROUND_TRIP, server, t);
         Interleaved.run(NAME, t.label(), cs, ctx.plan(), ctx.progress(), ctx.report());
       }
     }

@@ -48,7 +48,7 @@ class TargetsTest {
 
   @Test
   void skippedScenariosAreNotEvaluatedWithTheReason() {
-    List<Skipped> skipped = List.of(new Skipped("small-messages", BlightContender.NOT_INTEGRATED),
+    List<Skipped> skipped = List.of(new Skipped("small-messages", "blight client not integrated"),
         new Skipped("true-zerocopy", "needs root"));
     List<Row> rows = List.of(Row.of("small-messages", "naive-two-writes", "unix", Units.MSG_S, 1e5, 1e5, 1e5, 3));
     List<Targets.Verdict> vs = Targets.evaluate(rows, skipped, BenchPlan.quickPlan());
