@@ -78,23 +78,32 @@ public final class NativeBuffer {
    * every new ByteBuffer). Invalid after release: do not keep it past the buffer's life.
    */
   public ByteBuffer byteBuffer() {
+    return view().duplicate().clear();
+  }
+
+  /**
+   * The shared view, made once: a slice views its root's (no JNA call, no Pointer). Only absolute
+   * operations touch it, so its position never matters.
+   */
+  private ByteBuffer view() {
     checkLive();
     if (view == null) {
-      view = new Pointer(address).getByteBuffer(0, length);
+      view = isSlice() ? root.view().slice((int) (address - root.address), length)
+          : new Pointer(address).getByteBuffer(0, length);
     }
-    return view.duplicate().clear();
+    return view;
   }
 
   /** Copies {@code src[srcOff..srcOff+len)} to {@code [index, index+len)}. */
   public void put(int index, byte[] src, int srcOff, int len) {
     Objects.checkFromIndexSize(index, len, length);
-    byteBuffer().put(index, src, srcOff, len);
+    view().put(index, src, srcOff, len);
   }
 
   /** Copies {@code [index, index+len)} to {@code dst[dstOff..dstOff+len)}. */
   public void get(int index, byte[] dst, int dstOff, int len) {
     Objects.checkFromIndexSize(index, len, length);
-    byteBuffer().get(index, dst, dstOff, len);
+    view().get(index, dst, dstOff, len);
   }
 
   /** Sets every byte to {@code value}. */
