@@ -64,9 +64,10 @@ public final class BenchCommand implements Callable<Integer> {
   List<String> payloads;
 
   @Option(names = "--driver-dispatcher", paramLabel = "default|zerowire",
-      description = "Where the actors driving zerowire sockets run: Pekko's default dispatcher (default, as an "
-          + "application's actors) or zerowire's own, next to the socket actors.")
-  String driverDispatcher = "default";
+      description = "Where the actors driving zerowire sockets run: zerowire's own dispatcher, next to the socket "
+          + "actors, as the README advises (default), or Pekko's default dispatcher, as an application's actors "
+          + "would if they ignored that advice.")
+  String driverDispatcher = "zerowire";
 
   @Option(names = "--jmh", description = "Run the JMH micro-benchmarks (short iterations) instead of the scenarios.")
   boolean jmh;
