@@ -97,8 +97,9 @@ class BenchCommandTest {
   }
 
   @Test
-  void driverDispatcherIsDefaultOrZerowire() {
-    assertFalse(parse().plan().driverOnZeroWireDispatcher());
+  void driverDispatcherIsZerowireUnlessToldDefault() {
+    assertTrue(parse().plan().driverOnZeroWireDispatcher(), "the README's advice is the default");
+    assertFalse(parse("--driver-dispatcher", "default").plan().driverOnZeroWireDispatcher());
     assertTrue(parse("--driver-dispatcher", "zerowire").plan().driverOnZeroWireDispatcher());
     assertThrows(IllegalArgumentException.class, () -> parse("--driver-dispatcher", "fast").plan());
   }
