@@ -10,7 +10,7 @@ import java.util.Map;
  * JSON value and gives it back as Map / List / String / Long / Double / Boolean / null. Written
  * apart from {@link Json} (a reader, not a writer) so that the two do not share mistakes.
  */
-final class JsonParser {
+public final class JsonParser {
   private final String s;
   private int at;
 
@@ -19,7 +19,7 @@ final class JsonParser {
   }
 
   /** Parses exactly one value, with nothing but whitespace around it. */
-  static Object parse(String s) {
+  public static Object parse(String s) {
     JsonParser p = new JsonParser(s);
     p.ws();
     Object v = p.value();
