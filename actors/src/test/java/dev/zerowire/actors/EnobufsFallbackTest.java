@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.zerowire.actors.SocketProtocol.SendReply;
 import dev.zerowire.nativeio.NativeBuffer;
 import dev.zerowire.nativeio.NativeSocket;
+import dev.zerowire.nativeio.NetworkNamespace;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -31,10 +32,10 @@ class EnobufsFallbackTest {
 
   @Test
   void enobufsSendsTheSameBytesAgainCopied() throws Exception {
-    String why = TestNetns.unavailableReason();
+    String why = NetworkNamespace.unavailableReason();
     assumeTrue(why == null, "skipped: " + why);
-    String ns = "zwtest-enobufs-" + ProcessHandle.current().pid();
-    try (TestNetns netns = TestNetns.create(ns, List.of(List.of("sysctl", "-q", "-w", "net.core.optmem_max=0")))) {
+    try (NetworkNamespace netns = NetworkNamespace.create("zwtest-enobufs-" + ProcessHandle.current().pid())) {
+      netns.exec("sysctl", "-q", "-w", "net.core.optmem_max=0");
       NativeSocket[] pair = netns.inside(() -> {
         NativeSocket listener = NativeSocket.tcp4();
         listener.bind(new InetSocketAddress("127.0.0.1", 0));

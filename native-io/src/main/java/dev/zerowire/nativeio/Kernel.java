@@ -88,7 +88,12 @@ public final class Kernel {
   public static final int EFD_NONBLOCK = 0x800;
   public static final int EFD_CLOEXEC = 0x80000;
 
+  // include/uapi/linux/sched.h
+  public static final int CLONE_NEWNET = 0x40000000;
+
   // include/uapi/asm-generic/fcntl.h
+  public static final int O_RDONLY = 0;
+  public static final int O_CLOEXEC = 0x80000;
   public static final int F_GETFL = 3;
   public static final int F_SETFL = 4;
   public static final int O_NONBLOCK = 0x800;

@@ -125,6 +125,12 @@ final class LibC {
   /** @see <a href="https://man7.org/linux/man-pages/man3/sysconf.3.html">sysconf(3)</a> */
   static native long sysconf(int name);
 
+  /** @see <a href="https://man7.org/linux/man-pages/man2/open.2.html">open(2)</a> */
+  static native int open(String path, int flags);
+
+  /** @see <a href="https://man7.org/linux/man-pages/man2/setns.2.html">setns(2)</a> */
+  static native int setns(int fd, int nstype);
+
   /**
    * @param buf a {@code struct utsname}: six 65-byte fields, release is the third
    * @see <a href="https://man7.org/linux/man-pages/man2/uname.2.html">uname(2)</a>
