@@ -17,8 +17,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * in-flight table it feeds stays the socket actor's alone.
  */
 final class CompletionInbox {
-  /** The ranges {@code lo[i]..hi[i]} (and other error-queue messages) read in one drain. */
-  record Batch(int[] lo, int[] hi, boolean[] copied, int count, List<ExtendedError> others) {}
+  /**
+   * The ranges {@code lo[i]..hi[i]} (and other error-queue messages) read in one drain, and when
+   * the reaper read them ({@link System#nanoTime()}): the first moment user space saw the kernel
+   * let go, from which the release delay is measured.
+   */
+  record Batch(int[] lo, int[] hi, boolean[] copied, int count, List<ExtendedError> others, long drainedNanos) {}
 
   private final ConcurrentLinkedQueue<Batch> queue = new ConcurrentLinkedQueue<>();
 

@@ -49,11 +49,14 @@ final class JfrEvents {
   @Name("zerowire.SlowRelease")
   @Label("Slow release")
   @Category({"zerowire"})
-  @Description("A send's buffers came back long after its last byte was written")
+  @Description("A zero-copy send's buffers came back long after its last byte was written")
   static final class SlowRelease extends Event {
     @Label("Socket") String socket;
     @Label("Correlation id") long correlationId;
     @Label("Bytes") @DataAmount long bytes;
     @Label("Written to released") @Timespan(Timespan.NANOSECONDS) long nanos;
+    @Label("Completion read to released")
+    @Description("From the reaper reading the completion off the error queue to Released told")
+    @Timespan(Timespan.NANOSECONDS) long completionToReleaseNanos;
   }
 }

@@ -135,7 +135,7 @@ final class Reaper extends AbstractBehavior<Reaper.Command> {
     }
 
     CompletionInbox.Batch toBatch() {
-      return new CompletionInbox.Batch(lo, hi, copied, count, List.copyOf(others));
+      return new CompletionInbox.Batch(lo, hi, copied, count, List.copyOf(others), System.nanoTime());
     }
   }
 }

@@ -156,6 +156,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   private boolean probing; // adaptive: zero copy again after a rest, on trial
   private Duration probeInterval;
   private long copiedInARow;
+  private long completionReadNanos; // when the reaper read the batch being applied
   private Phase phase = Phase.OPEN;
   private ClosingStep closingStep;
   private String closeHow = "closed";
@@ -570,6 +571,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   }
 
   private void apply(CompletionInbox.Batch c) {
+    completionReadNanos = c.drainedNanos();
     long ids = 0;
     long copiedIds = 0;
     int before = finished.size();
@@ -671,6 +673,7 @@ final class SocketActor extends AbstractBehavior<Command> {
             ev.correlationId = s.correlationId();
             ev.bytes = e.size;
             ev.nanos = nanos;
+            ev.completionToReleaseNanos = now - completionReadNanos; // a zero-copy send ends on a completion
             ev.commit();
           }
         }

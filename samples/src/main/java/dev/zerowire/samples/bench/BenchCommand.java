@@ -221,6 +221,7 @@ public final class BenchCommand implements Callable<Integer> {
     report.meta("units", Map.of(
         Units.MB_S, "payload bytes / 10^6 per second, from the first send until the receiver counted the last byte",
         Units.COPIED_PERCENT, "zero-copy send ids whose completion said COPIED, percent",
+        Units.US_P99_COMPLETION_TO_RELEASE, "p99 microseconds from the reaper reading a send's completion off the error queue to zerowire telling Released (JFR zerowire.SlowRelease)",
         Units.US_P99_WRITE_TO_RELEASE, "p99 microseconds from the last byte handed to the kernel to zerowire telling Released (JFR zerowire.SlowRelease); includes the kernel's completion time",
         Units.MIB_HEAP_PEAK, "highest heap in use seen by a 10 ms sampler during a repetition",
         Units.MIB_RSS_PEAK, "highest resident set size (/proc/self/statm) seen by the same sampler"));

@@ -14,6 +14,7 @@ final class Units {
   static final String COPIED_PERCENT = "%_copied";
   /** p99 of zerowire's own "last byte written to the kernel -> Released told" (JFR zerowire.SlowRelease). */
   static final String US_P99_WRITE_TO_RELEASE = "us_p99_write_to_release";
+  static final String US_P99_COMPLETION_TO_RELEASE = "us_p99_completion_to_release";
   static final String MIB_HEAP_PEAK = "MiB_heap_peak";
   static final String MIB_RSS_PEAK = "MiB_rss_peak";
 }
