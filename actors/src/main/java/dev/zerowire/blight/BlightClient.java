@@ -74,9 +74,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class BlightClient extends AbstractBehavior<ClientCommand> {
 
-  /** Dispatcher of every blight actor: zerowire's virtual-thread dispatcher. */
-  static final String DISPATCHER = "zerowire.dispatcher";
-
   // ----------------------------------------------------------------------- internal messages
 
   private record ConnectResult(SocketProtocol.ConnectReply reply) implements BlightProtocol.ClientInternal {

@@ -74,7 +74,7 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
     return Behaviors.setup(ctx -> new BlightServer(ctx, addresses, settings, handler, events));
   }
 
-  private static final DispatcherSelector DISPATCHER = DispatcherSelector.fromConfig(BlightClient.DISPATCHER);
+  private static final DispatcherSelector DISPATCHER = dev.zerowire.actors.ZeroWire.dispatcher();
 
   private final BlightSettings settings;
   private final SocketOptions options;

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /** The client half shared by blight-client and demo: connect, run a {@link BlightLoad}, close, report. */
