@@ -6,7 +6,6 @@ import dev.zerowire.actors.ZeroWire;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 
 /**
@@ -62,7 +61,7 @@ final class BenchContext implements AutoCloseable {
   }
 
   static Props driverProps(BenchPlan plan) {
-    return plan.driverOnZeroWireDispatcher() ? DispatcherSelector.fromConfig(ZEROWIRE_DISPATCHER) : Props.empty();
+    return plan.driverOnZeroWireDispatcher() ? dev.zerowire.actors.ZeroWire.dispatcher() : Props.empty();
   }
 
   /** Stops the shared system now (many-connections measures memory with a system of its own). */

@@ -8,13 +8,8 @@ import dev.zerowire.blight.SurfaceInfo;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -34,66 +29,40 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Anything else on the wire is a protocol error that stops the connection and fails the run.
  */
-final class BlightServer implements AutoCloseable {
+final class BlightServer extends AcceptingServer<BlightServer.Connection> {
   enum Mode { COUNT_REPAINTS, ACK_INFO }
 
   static final SurfaceInfo INFO = new SurfaceInfo(0, 0, 1404, 1872, 2808, 1, 1.0);
 
   private final BlightTransport transport;
   private final Mode mode;
-  private final ServerSocketChannel server;
   private final SocketAddress address;
-  private final BlockingQueue<Connection> accepted = new LinkedBlockingQueue<>();
-  private final CpuMeter.ThreadSet threads = new CpuMeter.ThreadSet();
-  private volatile boolean closed;
 
   BlightServer(BlightTransport transport, Mode mode) throws IOException {
+    super(transport.listen(), "bench-blight-server");
     this.transport = transport;
     this.mode = mode;
-    this.server = transport.listen();
-    this.address = server.getLocalAddress();
-    Thread.ofPlatform().name("bench-blight-accept").daemon(true).start(this::acceptLoop);
+    this.address = localAddress();
+    start();
   }
 
   SocketAddress address() {
     return address;
   }
 
-  CpuMeter.ThreadSet threads() {
-    return threads;
+  @Override
+  Connection connection(SocketChannel ch) throws IOException {
+    transport.configure(ch);
+    return new Connection(ch, mode);
   }
 
-  Connection awaitConnection(Duration timeout) throws InterruptedException, TimeoutException {
-    Connection c = accepted.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    if (c == null) {
-      throw new TimeoutException("no blight client connected within " + timeout.toMillis() + " ms");
-    }
-    return c;
-  }
-
-  private void acceptLoop() {
-    while (!closed) {
-      try {
-        SocketChannel ch = server.accept();
-        transport.configure(ch);
-        Connection c = new Connection(ch, mode);
-        Thread t = Thread.ofPlatform().name("bench-blight-server").daemon(true).unstarted(c::serve);
-        threads.add(t);
-        t.start();
-        accepted.add(c);
-      } catch (ClosedChannelException e) {
-        return;
-      } catch (IOException e) {
-        if (!closed) {
-          System.err.println("blight server accept failed: " + e);
-        }
-        return;
-      }
-    }
+  @Override
+  Runnable work(Connection c) {
+    return c::serve;
   }
 
   /** One client connection and its serving thread. */
-  static final class Connection implements AutoCloseable {
+  static final class Connection implements java.io.Closeable {
     private final SocketChannel channel;
     private final Mode mode;
     private final AtomicLong messages = new AtomicLong();
@@ -219,12 +188,7 @@ final class BlightServer implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    closed = true;
-    server.close();
-    Connection c;
-    while ((c = accepted.poll()) != null) {
-      c.close();
-    }
+    super.close();
     BlightTransport.cleanUp(address);
   }
 }

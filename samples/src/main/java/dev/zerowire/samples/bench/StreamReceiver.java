@@ -5,13 +5,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -21,64 +17,38 @@ import java.util.concurrent.locks.LockSupport;
  * accepted connection a platform thread doing blocking {@code read}s into a 256 KiB direct buffer
  * and counting the bytes. Nothing else: no parsing, no copying out, the same for everybody.
  */
-final class StreamReceiver implements AutoCloseable {
+final class StreamReceiver extends AcceptingServer<StreamReceiver.Connection> {
   static final int READ_BUFFER = 256 * 1024;
 
-  private final ServerSocketChannel server;
-  private final BlockingQueue<Connection> accepted = new LinkedBlockingQueue<>();
-  private final CpuMeter.ThreadSet threads = new CpuMeter.ThreadSet();
-  private final Thread acceptor;
-  private volatile boolean closed;
-
   StreamReceiver() throws IOException {
-    server = ServerSocketChannel.open();
+    super(listen(), "bench-receiver");
+    start();
+  }
+
+  private static ServerSocketChannel listen() throws IOException {
+    ServerSocketChannel server = ServerSocketChannel.open();
     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    acceptor = Thread.ofPlatform().name("bench-receiver-accept").daemon(true).start(this::acceptLoop);
+    return server;
   }
 
   InetSocketAddress address() throws IOException {
-    return (InetSocketAddress) server.getLocalAddress();
+    return (InetSocketAddress) localAddress();
   }
 
-  /** The reader threads: their CPU is the receiver's, subtracted from process CPU readings. */
-  CpuMeter.ThreadSet threads() {
-    return threads;
+  @Override
+  Connection connection(SocketChannel ch) throws IOException {
+    return new Connection(ch);
   }
 
-  /** The next connection accepted (connect first, then call this). */
-  Connection awaitConnection(Duration timeout) throws InterruptedException, TimeoutException {
-    Connection c = accepted.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    if (c == null) {
-      throw new TimeoutException("no connection arrived at the receiver within " + timeout.toMillis() + " ms");
-    }
-    return c;
-  }
-
-  private void acceptLoop() {
-    while (!closed) {
-      try {
-        SocketChannel ch = server.accept();
-        Connection c = new Connection(ch);
-        c.reader = Thread.ofPlatform().name("bench-receiver-read").daemon(true).unstarted(c::readLoop);
-        threads.add(c.reader);
-        c.reader.start();
-        accepted.add(c);
-      } catch (ClosedChannelException e) {
-        return;
-      } catch (IOException e) {
-        if (!closed) {
-          System.err.println("receiver accept failed: " + e);
-        }
-        return;
-      }
-    }
+  @Override
+  Runnable work(Connection c) {
+    return c::readLoop;
   }
 
   /** One accepted connection and its counting reader. */
-  static final class Connection implements AutoCloseable {
+  static final class Connection implements java.io.Closeable {
     private final SocketChannel channel;
     private final AtomicLong bytes = new AtomicLong();
-    private Thread reader;
     private volatile Thread waiter;
     private volatile long target = Long.MAX_VALUE;
     private volatile boolean eof;
@@ -156,16 +126,6 @@ final class StreamReceiver implements AutoCloseable {
     @Override
     public void close() throws IOException {
       channel.close();
-    }
-  }
-
-  @Override
-  public void close() throws IOException {
-    closed = true;
-    server.close();
-    Connection c;
-    while ((c = accepted.poll()) != null) {
-      c.close();
     }
   }
 }

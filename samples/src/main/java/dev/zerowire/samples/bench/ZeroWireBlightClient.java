@@ -33,7 +33,6 @@ import java.util.function.LongConsumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -57,7 +56,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 final class ZeroWireBlightClient implements BlightClientUnderTest {
   static final String IMPL = "zerowire-blight";
-  static final String DISPATCHER = "zerowire.dispatcher";
   /** Repaints in flight in small-messages. */
   static final int WINDOW = Integer.getInteger("zerowire.bench.blight-window", 1024);
   private static final int SLOT = 64; // payload slots 64 bytes apart in one block
@@ -81,7 +79,7 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
     NativeBuffer block = NativeBuffer.allocate(WINDOW * SLOT);
     CompletableFuture<ClientConnected> connected = new CompletableFuture<>();
     ActorRef<Object> driver = system.systemActorOf(Driver.create(server, connected),
-        "bench-blight-driver-" + SEQ.incrementAndGet(), DispatcherSelector.fromConfig(DISPATCHER));
+        "bench-blight-driver-" + SEQ.incrementAndGet(), dev.zerowire.actors.ZeroWire.dispatcher());
     ZeroWireBlightClient c = new ZeroWireBlightClient(system, driver, block);
     try {
       connected.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -205,7 +203,7 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
       ActorRef<ClientEvent> events = ctx.getSelf().narrow();
       this.replies = ctx.getSelf().narrow();
       this.client = ctx.spawn(BlightClient.connect(server, BlightSettings.defaults(), events), "client",
-          DispatcherSelector.fromConfig(DISPATCHER));
+          dev.zerowire.actors.ZeroWire.dispatcher());
     }
 
     @Override
