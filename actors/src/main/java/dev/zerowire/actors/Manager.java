@@ -13,8 +13,11 @@ import dev.zerowire.actors.SocketProtocol.OpenUdp;
 import dev.zerowire.nativeio.Kernel;
 import dev.zerowire.nativeio.NativeSocket;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -36,12 +39,18 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
   /** From a socket actor as it stops: its final counters. */
   record SocketFinished(SocketStats stats) implements SocketProtocol.ManagerInternal {}
 
-  /** From a listener: give this accepted connection a socket actor and tell {@code handler}. */
-  record SpawnAccepted(NativeSocket socket, SocketOptions options, ActorRef<ListenerEvent> handler)
-      implements SocketProtocol.ManagerInternal {}
+  /**
+   * From a listener: give this accepted connection a socket actor and tell {@code handler}; tell
+   * {@code listener} {@link Listener.ConnectionEnded} when that actor stops (max-connections).
+   */
+  record SpawnAccepted(NativeSocket socket, SocketOptions options, ActorRef<ListenerEvent> handler,
+      ActorRef<SocketProtocol.ListenerCommand> listener) implements SocketProtocol.ManagerInternal {}
 
-  /** Shutdown: close every socket and listener; reply when all have stopped. */
-  record CloseAll(ActorRef<Done> replyTo) implements SocketProtocol.ManagerInternal {}
+  /**
+   * Shutdown: close every socket gracefully within {@code budget} (then reset) and every
+   * listener; reply when all have stopped.
+   */
+  record CloseAll(Duration budget, ActorRef<Done> replyTo) implements SocketProtocol.ManagerInternal {}
 
   /** Reply: counters summed over finished and live sockets. */
   record GetTotals(ActorRef<SocketStats> replyTo) implements SocketProtocol.ManagerInternal {}
@@ -53,7 +62,9 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
   private static final DispatcherSelector DISPATCHER = DispatcherSelector.fromConfig(Settings.DISPATCHER);
 
   private final SocketActor.Runtime runtime;
+  private final Settings.Listening listening;
   private final Set<ActorRef<SocketProtocol.Command>> sockets = new HashSet<>();
+  private final Map<ActorRef<SocketProtocol.Command>, ActorRef<SocketProtocol.ListenerCommand>> acceptedBy = new HashMap<>();
   private final Set<ActorRef<SocketProtocol.ListenerCommand>> listeners = new HashSet<>();
   private final java.util.List<ActorRef<Done>> closeAllWaiters = new java.util.ArrayList<>();
   private SocketStats finishedTotals = SocketStats.ZERO;
@@ -63,6 +74,7 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
     super(ctx);
     this.runtime = new SocketActor.Runtime(poller, reaper, ctx.getSelf(), settings.slowReleaseThreshold(),
         settings.assumeLocalCopies());
+    this.listening = settings.listening();
   }
 
   @Override
@@ -71,7 +83,7 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
         .onMessage(Connect.class, this::onConnect)
         .onMessage(OpenUdp.class, this::onOpenUdp)
         .onMessage(Adopt.class, a -> {
-          spawnSocket(a.socket(), a.options(), false, replyingTo(a, a.replyTo()));
+          spawnSocket(a.socket(), a.options(), null, replyingTo(a, a.replyTo()));
           return this;
         })
         .onMessage(Bind.class, this::onBind)
@@ -84,6 +96,10 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
         .onMessage(CloseAll.class, this::onCloseAll)
         .onSignal(Terminated.class, t -> {
           sockets.remove(t.getRef());
+          ActorRef<SocketProtocol.ListenerCommand> listener = acceptedBy.remove(t.getRef());
+          if (listener != null) {
+            listener.tell(Listener.ConnectionEnded.INSTANCE);
+          }
           listeners.remove(t.getRef());
           maybeAllClosed();
           return this;
@@ -92,17 +108,14 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
   }
 
   private Behavior<ManagerCommand> onConnect(Connect c) {
-    NativeSocket s = null;
+    NativeSocket s;
     try {
       s = NativeSocket.forAddress(c.remote(), Kernel.SOCK_STREAM);
-      boolean connected = s.connect(c.remote());
-      spawnSocket(s, c.options(), !connected, replyingTo(c, c.replyTo()));
     } catch (IOException | RuntimeException e) {
-      if (s != null) {
-        s.close();
-      }
       c.replyTo().tell(new CommandFailed(c, new IOException("connect to " + c.remote() + ": " + e.getMessage(), e)));
+      return this;
     }
+    spawnSocket(s, c.options(), c.remote(), replyingTo(c, c.replyTo())); // the socket actor connects
     return this;
   }
 
@@ -114,7 +127,7 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
         s.bind(u.local());
       }
       s.connect(u.remote()); // UDP: sets the default destination, never in progress
-      spawnSocket(s, u.options(), false, replyingTo(u, u.replyTo()));
+      spawnSocket(s, u.options(), null, replyingTo(u, u.replyTo()));
     } catch (IOException | RuntimeException e) {
       if (s != null) {
         s.close();
@@ -130,14 +143,15 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
       return this;
     }
     ActorRef<SocketProtocol.ListenerCommand> l =
-        getContext().spawn(Listener.create(b, runtime.poller(), getContext().getSelf()), "listener-" + (++spawned), DISPATCHER);
+        getContext().spawn(Listener.create(b, runtime.poller(), getContext().getSelf(), listening), "listener-" + (++spawned),
+            DISPATCHER);
     getContext().watch(l);
     listeners.add(l);
     return this;
   }
 
   private Behavior<ManagerCommand> onSpawnAccepted(SpawnAccepted a) {
-    spawnSocket(a.socket(), a.options(), false, new SocketActor.OpenListener() {
+    ActorRef<SocketProtocol.Command> ref = spawnSocket(a.socket(), a.options(), null, new SocketActor.OpenListener() {
       @Override
       public void opened(Connected c) {
         a.handler().tell(new Accepted(c.socket(), c.remote(), c.zeroCopy()));
@@ -148,6 +162,11 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
         getContext().getLog().warn("accepted connection could not be set up: {}", cause.getMessage());
       }
     });
+    if (ref != null) {
+      acceptedBy.put(ref, a.listener());
+    } else {
+      a.listener().tell(Listener.ConnectionEnded.INSTANCE);
+    }
     return this;
   }
 
@@ -165,22 +184,25 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
     };
   }
 
-  private void spawnSocket(NativeSocket s, SocketOptions options, boolean connecting, SocketActor.OpenListener onOpen) {
+  /** The new socket actor, or null when shutting down (the socket is closed, {@code onOpen} told). */
+  private ActorRef<SocketProtocol.Command> spawnSocket(NativeSocket s, SocketOptions options, SocketAddress connectTo,
+      SocketActor.OpenListener onOpen) {
     if (!closeAllWaiters.isEmpty()) {
       s.close();
       onOpen.failed(new IOException("zerowire is shutting down"));
-      return;
+      return null;
     }
     ActorRef<SocketProtocol.Command> ref = getContext().spawn(
-        SocketActor.create(s, options, runtime, connecting, onOpen), "socket-" + (++spawned), DISPATCHER);
+        SocketActor.create(s, options, runtime, connectTo, onOpen), "socket-" + (++spawned), DISPATCHER);
     getContext().watch(ref);
     sockets.add(ref);
+    return ref;
   }
 
   private Behavior<ManagerCommand> onCloseAll(CloseAll c) {
     closeAllWaiters.add(c.replyTo());
     for (ActorRef<SocketProtocol.Command> s : sockets) {
-      s.tell(new SocketProtocol.Close(null));
+      s.tell(new SocketActor.ShutdownClose(c.budget()));
     }
     for (ActorRef<SocketProtocol.ListenerCommand> l : listeners) {
       l.tell(SocketProtocol.Unbind.INSTANCE);

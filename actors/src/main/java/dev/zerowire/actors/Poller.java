@@ -73,6 +73,14 @@ final class Poller {
     }
   }
 
+  /**
+   * Changes where a registered fd's readiness goes (the epoll registration stays): a socket
+   * actor adds the reaper once its connect has ended.
+   */
+  void update(Registration r) {
+    registrations.replace(r.token(), r);
+  }
+
   /** Stops delivering readiness of {@code fd}; after this returns the fd may be closed. */
   void deregister(long token, int fd) {
     registrations.remove(token);

@@ -5,7 +5,11 @@ import java.time.Duration;
 
 /** The {@code zerowire} config section, read once per actor system. */
 record Settings(int pollerMaxEvents, int reaperMaxPerDrain, SocketOptions socket, Duration slowReleaseThreshold,
-    boolean assumeLocalCopies) {
+    boolean assumeLocalCopies, Listening listening) {
+
+  /** The {@code zerowire.listener} section. */
+  record Listening(int maxConnections, Duration acceptBackoffMin, Duration acceptBackoffMax) {}
+
   static final String DISPATCHER = "zerowire.dispatcher";
 
   static Settings from(Config root) {
@@ -16,8 +20,9 @@ record Settings(int pollerMaxEvents, int reaperMaxPerDrain, SocketOptions socket
         Math.toIntExact(s.getBytes("zerocopy-threshold")),
         s.getBytes("max-queued-bytes"),
         s.getBytes("max-pinned-bytes"),
-        s.getDuration("drain-timeout"),
+        s.getDuration("close-timeout"),
         s.getDuration("reset-grace"),
+        s.getDuration("connect-timeout"),
         s.getInt("adaptive.copied-to-switch"),
         s.getDuration("adaptive.probe-interval"),
         Math.toIntExact(s.getBytes("send-buffer-size")),
@@ -26,6 +31,8 @@ record Settings(int pollerMaxEvents, int reaperMaxPerDrain, SocketOptions socket
         Math.toIntExact(s.getBytes("read-buffer-size")),
         s.getInt("gather-limit"));
     return new Settings(c.getInt("poller.max-events"), c.getInt("reaper.max-per-drain"), socket,
-        c.getDuration("slow-release-threshold"), s.getBoolean("adaptive.assume-local-copies"));
+        c.getDuration("slow-release-threshold"), s.getBoolean("adaptive.assume-local-copies"),
+        new Listening(c.getInt("listener.max-connections"), c.getDuration("listener.accept-backoff-min"),
+            c.getDuration("listener.accept-backoff-max")));
   }
 }

@@ -5,6 +5,7 @@ import dev.zerowire.actors.SocketProtocol.Abort;
 import dev.zerowire.actors.SocketProtocol.Close;
 import dev.zerowire.actors.SocketProtocol.Closed;
 import dev.zerowire.actors.SocketProtocol.Command;
+import dev.zerowire.actors.SocketProtocol.ConfirmedClose;
 import dev.zerowire.actors.SocketProtocol.Connected;
 import dev.zerowire.actors.SocketProtocol.Event;
 import dev.zerowire.actors.SocketProtocol.Failed;
@@ -30,6 +31,7 @@ import dev.zerowire.nativeio.SendVector;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,34 +48,45 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * One socket: owns its fd, its write queue and in-flight table ({@link InFlightTable}), its
- * zero-copy mode, limits and counters. Only this actor changes any of them.
+ * zero-copy mode, limits and counters, and the inbound bytes read but not yet delivered. Only
+ * this actor changes any of them.
  *
  * <h2>States (one behavior each)</h2>
  *
  * <pre>
- *   connecting ──Writable, connected──▶ open ──Close──▶ closing(FLUSH → DRAIN) ──all done──▶ unregistering ──Unwatched──▶ stopped
- *        │                               │                      │  drain timeout / error
- *        └─ connect failed: stop         └─ Abort / error ──▶ closing(RESET) ──all done or grace over──┘
+ *   connecting ──connected──▶ open ──Close / ConfirmedClose / peer EOF──▶ closing: FLUSH ──▶ AWAIT ──done──▶ unregistering ──Unwatched──▶ stopped
+ *       │                      │                                             │  close-timeout, error      ▲
+ *       └─ failed / timeout    └──Abort / error──────────────────────────▶ closing: RESET ──done / grace─┘
  * </pre>
  *
  * <ul>
+ *   <li><b>connecting</b>: a non-blocking connect(2) in progress, or (AF_UNIX) retried while the
+ *       listener's backlog is full. Not yet watched by the reaper, so no error-queue read can
+ *       consume the connect's SO_ERROR first. Bounded by {@code connect-timeout}.
  *   <li><b>open</b>: Sends are queued and flushed once per mailbox burst (a self {@code
  *       FlushNow}), many small sends in one gathered sendmsg. Writes go until EAGAIN, then wait
  *       for {@link Writable} (edge-triggered epoll).
  *   <li><b>closing FLUSH</b>: new Sends are refused; the queue is written out; then SHUT_WR.
- *   <li><b>closing DRAIN</b>: waits for the completions of every zero-copy send, up to the drain
- *       timeout; then RESET.
- *   <li><b>closing RESET</b>: unwritten sends fail at once; {@code connect(AF_UNSPEC)} resets a
- *       TCP connection and purges the kernel's queues, whose completions then arrive; after the
- *       reset grace, whatever the kernel never confirmed is withheld, never handed back.
+ *   <li><b>closing AWAIT</b>: reads and delivers until the peer's end of stream (unless it came
+ *       already) and waits for the completions of every zero-copy send.
+ *   <li><b>closing RESET</b>: the bytes the kernel holds for us are read first (salvaged), then
+ *       unwritten sends fail at once; {@code connect(AF_UNSPEC)} resets a TCP connection and
+ *       purges the kernel's queues, whose completions then arrive; after the reset grace,
+ *       whatever the kernel never confirmed is withheld, never handed back.
  *   <li><b>unregistering</b>: the fd has left epoll; waits for the reaper's {@link Unwatched},
  *       then closes the fd, sends {@link Closed} and stops.
  * </ul>
  *
+ * <p>{@code close-timeout} runs from the first close command (or the peer's end of stream, or a
+ * failure) to Closed and covers every closing step; {@code reset-grace} bounds the wait for the
+ * kernel after a reset, and the reaper handshake.
+ *
  * <p>What must stay true: every Send gets exactly one outcome; no buffer goes back while the
- * kernel may read it; the fd is closed only after it left epoll and the reaper. If the actor is
- * stopped from outside (actor system shutdown), {@code PostStop} runs the same rules with a
- * bounded synchronous drain.
+ * kernel may read it; every inbound byte the kernel gave us reaches the handler, in order, before
+ * PeerClosed and Closed (see {@link SocketProtocol}); the fd is closed only after it left epoll and
+ * the reaper, and only when nothing is left unread (or after a reset), so close(2) never turns a
+ * graceful close into an RST. If the actor is stopped from outside (actor system shutdown), {@code
+ * PostStop} runs the same rules with a bounded synchronous drain.
  */
 final class SocketActor extends AbstractBehavior<Command> {
 
@@ -91,9 +104,12 @@ final class SocketActor extends AbstractBehavior<Command> {
   /** From the reaper: the doorbell of this socket's {@link CompletionInbox}. */
   enum CompletionsReady implements SocketProtocol.SocketInternal { INSTANCE }
 
+  /** From the manager at actor system shutdown: close gracefully within {@code budget}. */
+  record ShutdownClose(Duration budget) implements SocketProtocol.SocketInternal {}
+
   private enum FlushNow implements SocketProtocol.SocketInternal { INSTANCE }
 
-  private enum DrainTimeout implements SocketProtocol.SocketInternal { INSTANCE }
+  private enum CloseTimeout implements SocketProtocol.SocketInternal { INSTANCE }
 
   private enum ResetGraceOver implements SocketProtocol.SocketInternal { INSTANCE }
 
@@ -101,9 +117,13 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   private enum ProbeZeroCopy implements SocketProtocol.SocketInternal { INSTANCE }
 
+  private enum ConnectTimeout implements SocketProtocol.SocketInternal { INSTANCE }
+
+  private enum RetryConnect implements SocketProtocol.SocketInternal { INSTANCE }
+
   private enum Phase { CONNECTING, OPEN, CLOSING, UNREGISTERING, STOPPED }
 
-  private enum ClosingStep { FLUSH, DRAIN, RESET }
+  private enum ClosingStep { FLUSH, AWAIT, RESET }
 
   /** What the actor needs from the runtime. */
   record Runtime(Poller poller, ActorRef<Reaper.Command> reaper, ActorRef<SocketProtocol.ManagerCommand> manager,
@@ -116,11 +136,15 @@ final class SocketActor extends AbstractBehavior<Command> {
     void failed(Throwable cause);
   }
 
-  static Behavior<Command> create(NativeSocket socket, SocketOptions options, Runtime runtime, boolean connecting,
-      OpenListener onOpen) {
+  /**
+   * A socket actor for {@code socket}. With {@code connectTo} it connects there first (a
+   * non-blocking connect(2)); without, the socket is connected already (accepted, adopted, UDP).
+   */
+  static Behavior<Command> create(NativeSocket socket, SocketOptions options, Runtime runtime,
+      SocketAddress connectTo, OpenListener onOpen) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       SocketActor a = new SocketActor(ctx, timers, socket, options, runtime);
-      return a.start(connecting, onOpen);
+      return a.start(connectTo, onOpen);
     }));
   }
 
@@ -144,9 +168,6 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   private boolean zeroCopyCapable;
   private boolean watchedByReaper;
-  private ActorRef<Event> handler;
-  private boolean readingSuspended;
-  private boolean pullMode; // suspend after every Received until ResumeReading
   private boolean waitingWritable;
   private boolean flushScheduled;
   private boolean pausedForPinned;
@@ -161,6 +182,29 @@ final class SocketActor extends AbstractBehavior<Command> {
   private ClosingStep closingStep;
   private String closeHow = "closed";
   private String failReason = "socket closed";
+
+  // connecting
+  private OpenListener onOpen;
+  private SocketAddress connectTo;
+  private Duration connectRetry;
+  private boolean backlogWasFull;
+
+  // reading: what the kernel gave us goes to the handler in order, and only to it
+  private ActorRef<Event> handler;
+  private boolean readingSuspended;
+  private boolean pullMode; // suspend after every Received until ResumeReading
+  private boolean keepOpenOnPeerClosed;
+  private boolean inputDone; // end of stream, a receive error, or a reset: nothing more to read
+  private boolean eofSeen; // the peer's end of stream was read
+  private boolean peerClosedSent;
+  private boolean deliverUnasked; // the close timeout passed: deliver what is left without waiting
+  private final ArrayDeque<byte[]> undelivered = new ArrayDeque<>(); // read, not yet given to the handler
+  private long droppedWithoutHandler;
+
+  // closing
+  private boolean awaitEof; // graceful close: wait for the peer's end of stream
+  private boolean confirmClose; // ConfirmedClose: the peer's end of stream is required
+  private boolean closeTimerStarted;
 
   // counters
   private long sends;
@@ -191,41 +235,45 @@ final class SocketActor extends AbstractBehavior<Command> {
     this.readBuffer = NativeBuffer.allocate(datagram ? 65536 : options.readBufferSize());
   }
 
-  private Behavior<Command> start(boolean connecting, OpenListener onOpen) {
+  private Behavior<Command> start(SocketAddress connectTo, OpenListener onOpen) {
+    this.onOpen = onOpen;
+    this.connectTo = connectTo;
     try {
       configure();
-      runtime.poller().register(Poller.Registration.socket(token, socket.fd(), getContext().getSelf(),
-          zeroCopyCapable ? runtime.reaper() : null));
-      if (zeroCopyCapable) {
-        runtime.reaper().tell(new Reaper.Watch(token, socket, getContext().getSelf(), inbox));
-        watchedByReaper = true;
-      }
+      // While connecting, EPOLLERR comes here, not to the reaper: the connect's error is ours.
+      runtime.poller().register(Poller.Registration.socket(token, socket.fd(), getContext().getSelf(), null));
     } catch (IOException | RuntimeException e) {
       onOpen.failed(e);
-      runtime.poller().deregister(token, socket.fd());
       socket.close();
       releaseNativeResources();
       phase = Phase.STOPPED;
       return Behaviors.stopped();
     }
-    if (connecting) {
-      this.onOpen = onOpen;
-      phase = Phase.CONNECTING;
+    if (connectTo == null) {
+      opened();
       return next();
     }
-    opened(onOpen);
-    return next();
+    phase = Phase.CONNECTING;
+    timers.startSingleTimer(ConnectTimeout.INSTANCE, options.connectTimeout());
+    return attemptConnect();
   }
 
-  /** Connected: tell whoever opened the socket, and pick the adaptive starting mode. */
-  private void opened(OpenListener onOpen) {
+  /** Connected: watch the error queue, tell whoever opened the socket, pick the adaptive mode. */
+  private void opened() {
+    if (zeroCopyCapable) {
+      runtime.poller().update(Poller.Registration.socket(token, socket.fd(), getContext().getSelf(), runtime.reaper()));
+      runtime.reaper().tell(new Reaper.Watch(token, socket, getContext().getSelf(), inbox));
+      watchedByReaper = true;
+    }
+    timers.cancel(ConnectTimeout.INSTANCE);
+    timers.cancel(RetryConnect.INSTANCE);
     Connected c = connected();
     if (options.mode() == SendMode.ADAPTIVE && zeroCopyCapable && runtime.assumeLocalCopies() && isLocal(c.remote())) {
       adaptiveZeroCopy = false; // the kernel copies whatever it delivers locally: never pin for nothing
       localPeer = true;
     }
-    onOpen.opened(c);
     phase = Phase.OPEN;
+    onOpen.opened(c);
   }
 
   /** Whether {@code remote} is this host: loopback, or one of its own interface addresses. */
@@ -268,19 +316,69 @@ final class SocketActor extends AbstractBehavior<Command> {
     }
   }
 
+  // ============================================================================= connecting
+
+  /** connect(2), first or again after a full AF_UNIX backlog. */
+  private Behavior<Command> attemptConnect() {
+    NativeSocket.ConnectStatus status;
+    try {
+      status = socket.startConnect(connectTo);
+    } catch (IOException | RuntimeException e) {
+      return connectFailed(e.getMessage());
+    }
+    switch (status) {
+      case CONNECTED -> opened();
+      case IN_PROGRESS -> { } // Writable (or Readable for an error) ends it
+      case BACKLOG_FULL -> {
+        // unix(7): a non-blocking connect to a full backlog fails with EAGAIN where a blocking one
+        // waits; wait the same way, polling with backoff (no readiness event exists for it).
+        backlogWasFull = true;
+        connectRetry = connectRetry == null ? Duration.ofMillis(1)
+            : connectRetry.multipliedBy(2).compareTo(Duration.ofMillis(100)) > 0 ? Duration.ofMillis(100)
+            : connectRetry.multipliedBy(2);
+        timers.startSingleTimer(RetryConnect.INSTANCE, connectRetry);
+      }
+    }
+    return next();
+  }
+
+  /** A readiness event while connecting: the connect ended, failed, or (spuriously) neither. */
+  private Behavior<Command> onConnectReadiness() {
+    try {
+      if (socket.finishConnect()) {
+        opened();
+      }
+    } catch (IOException | RuntimeException e) {
+      return connectFailed(e.getMessage());
+    }
+    return next();
+  }
+
+  private Behavior<Command> onConnectTimeout() {
+    return connectFailed("timed out after " + options.connectTimeout().toMillis() + " ms (connect-timeout, ETIMEDOUT)"
+        + (backlogWasFull ? "; the listener's backlog stayed full (EAGAIN)" : ""));
+  }
+
+  private Behavior<Command> connectFailed(String why) {
+    onOpen.failed(new IOException("connect to " + connectTo + ": " + why));
+    closeHow = "connect failed: " + why;
+    unregister();
+    return next();
+  }
+
   // ============================================================================== behaviors
 
   /**
    * The behavior for the current phase, after moving the close sequence on as far as the state
    * allows. Every handler ends here, so a transition made deep inside (a flush that finished the
-   * queue, a completion that emptied the table) is never lost.
+   * queue, a completion that emptied the table, the end of stream) is never lost.
    */
   private Behavior<Command> next() {
     if (phase == Phase.CLOSING) {
       if (closingStep == ClosingStep.FLUSH && !table.hasUnwritten()) {
-        beginDrain();
+        beginAwait();
       }
-      if (table.isEmpty()) {
+      if (closeComplete()) {
         unregister();
       }
     }
@@ -293,35 +391,40 @@ final class SocketActor extends AbstractBehavior<Command> {
     };
   }
 
+  /** Every Send has its outcome, every byte read was delivered, and the peer has ended (or need not). */
+  private boolean closeComplete() {
+    if (closingStep == ClosingStep.FLUSH || !table.isEmpty() || !undelivered.isEmpty()) {
+      return false;
+    }
+    return closingStep == ClosingStep.RESET || !awaitEof || inputDone;
+  }
+
   private Receive<Command> connecting;
   private Receive<Command> closing;
   private Receive<Command> unregistering;
-  private OpenListener onOpen;
 
   private Receive<Command> buildConnecting() {
     return withPostStop(newReceiveBuilder()
-        .onMessageEquals(Writable.INSTANCE, () -> {
-          try {
-            socket.finishConnect();
-          } catch (IOException e) {
-            onOpen.failed(e);
-            closeHow = "connect failed: " + e.getMessage();
-            unregister();
-            return next();
-          }
-          opened(onOpen);
+        .onMessageEquals(Writable.INSTANCE, this::onConnectReadiness)
+        .onMessageEquals(Readable.INSTANCE, this::onConnectReadiness)
+        .onMessageEquals(RetryConnect.INSTANCE, this::attemptConnect)
+        .onMessageEquals(ConnectTimeout.INSTANCE, this::onConnectTimeout)
+        .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(Send.class, s -> {
+          refuse(s, RefusalKind.CLOSED, name + " is not connected yet");
           return next();
         })
-        .onMessage(GetStats.class, this::onGetStats)
         .onMessage(Close.class, c -> abandonConnect(c.replyTo()))
+        .onMessage(ConfirmedClose.class, c -> abandonConnect(c.replyTo()))
         .onMessage(Abort.class, a -> abandonConnect(a.replyTo()))
+        .onMessage(ShutdownClose.class, c -> abandonConnect(null))
         .onAnyMessage(m -> Behaviors.same()));
   }
 
   /** Close or Abort before the connection was made: the connect fails, nothing was sent. */
   private Behavior<Command> abandonConnect(ActorRef<Event> replyTo) {
     watch(replyTo);
-    onOpen.failed(new java.io.IOException("connect abandoned: Close or Abort before it completed"));
+    onOpen.failed(new IOException("connect to " + connectTo + " abandoned: Close or Abort before it completed"));
     closeHow = "closed before connected";
     unregister();
     return next();
@@ -332,12 +435,20 @@ final class SocketActor extends AbstractBehavior<Command> {
     return withPostStop(dataPath(newReceiveBuilder().onMessage(Send.class, this::onSend))
         .onMessageEquals(ProbeZeroCopy.INSTANCE, this::onProbe)
         .onMessage(Close.class, c -> {
-          beginClose(c.replyTo());
+          beginClose(c.replyTo(), false, options.closeTimeout());
+          return next();
+        })
+        .onMessage(ConfirmedClose.class, c -> {
+          beginClose(c.replyTo(), true, options.closeTimeout());
+          return next();
+        })
+        .onMessage(ShutdownClose.class, c -> {
+          beginClose(null, false, c.budget());
           return next();
         })
         .onMessage(Abort.class, a -> {
           watch(a.replyTo());
-          reset("aborted", name + " was aborted");
+          abort();
           return next();
         }));
   }
@@ -351,24 +462,27 @@ final class SocketActor extends AbstractBehavior<Command> {
           watch(c.replyTo());
           return next();
         })
+        .onMessage(ConfirmedClose.class, c -> {
+          watch(c.replyTo());
+          return next();
+        })
+        .onMessage(ShutdownClose.class, c -> {
+          if (closingStep != ClosingStep.RESET) {
+            timers.startSingleTimer(CloseTimeout.INSTANCE, c.budget()); // shutdown has its own deadline
+          }
+          return next();
+        })
         .onMessage(Abort.class, a -> {
           watch(a.replyTo());
           if (closingStep != ClosingStep.RESET) {
-            reset("aborted", name + " was aborted");
+            abort();
           }
           return next();
         })
-        .onMessageEquals(DrainTimeout.INSTANCE, () -> {
-          if (closingStep != ClosingStep.RESET) {
-            reset(closeHow + " (reset after drain timeout)", name + ": drain timeout, the kernel did not finish in "
-                + options.drainTimeout().toMillis() + " ms");
-          }
-          return next();
-        })
+        .onMessageEquals(CloseTimeout.INSTANCE, this::onCloseTimeout)
         .onMessageEquals(ResetGraceOver.INSTANCE, () -> {
           table.forgetAll(finished); // the kernel never confirmed these: withheld, never handed back
           emit();
-          unregister();
           return next();
         })
         .onAnyMessage(m -> next()));
@@ -383,6 +497,10 @@ final class SocketActor extends AbstractBehavior<Command> {
         .onMessageEquals(CompletionsReady.INSTANCE, this::onCompletionsReady)
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(Close.class, c -> {
+          watch(c.replyTo());
+          return next();
+        })
+        .onMessage(ConfirmedClose.class, c -> {
           watch(c.replyTo());
           return next();
         })
@@ -687,6 +805,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   private Behavior<Command> onRegister(Register r) {
     handler = r.handler();
     pullMode = r.pull();
+    keepOpenOnPeerClosed = r.keepOpenOnPeerClosed();
     return read();
   }
 
@@ -701,11 +820,21 @@ final class SocketActor extends AbstractBehavior<Command> {
   }
 
   /**
-   * Reads until EAGAIN (up to 16 reads a turn, then yields to the mailbox), delivering to the
-   * handler; in pull mode one chunk, then waits for ResumeReading.
+   * Delivers what was read before (salvaged), then reads until EAGAIN (up to 16 reads a turn,
+   * then yields to the mailbox), delivering to the handler; in pull mode one chunk, then waits
+   * for ResumeReading. Without a handler nothing is read, except while closing (see {@link
+   * #readWithoutHandler}).
    */
   private Behavior<Command> read() {
-    if (handler == null || readingSuspended || peerClosed) {
+    if (handler == null) {
+      readWithoutHandler();
+      return next();
+    }
+    if (!undelivered.isEmpty() || inputDone) {
+      deliver();
+      return next();
+    }
+    if (readingSuspended) {
       return next();
     }
     for (int i = 0; i < 16; i++) {
@@ -713,6 +842,7 @@ final class SocketActor extends AbstractBehavior<Command> {
       try {
         n = socket.recv(readBuffer, 0, readBuffer.length());
       } catch (IOException e) {
+        inputDone = true; // recv returns queued data before the error (tcp_recvmsg): nothing was lost
         reset("failed: " + e.getMessage(), "receive on " + name + " failed: " + e.getMessage());
         return next();
       }
@@ -720,17 +850,10 @@ final class SocketActor extends AbstractBehavior<Command> {
         return next();
       }
       if (n == 0 && !datagram) {
-        peerClosed = true;
-        handler.tell(new PeerClosed(getContext().getSelf()));
-        if (phase == Phase.OPEN) {
-          closeHow = "peer closed";
-          beginClose(null);
-        }
+        endOfStream();
         return next();
       }
-      byte[] data = new byte[(int) n];
-      readBuffer.get(0, data, 0, data.length);
-      handler.tell(new Received(getContext().getSelf(), data));
+      handler.tell(new Received(getContext().getSelf(), copyOut(n)));
       if (pullMode) {
         readingSuspended = true; // the handler's ResumeReading asks for the next chunk
         return next();
@@ -740,7 +863,126 @@ final class SocketActor extends AbstractBehavior<Command> {
     return next();
   }
 
-  private boolean peerClosed;
+  private byte[] copyOut(long n) {
+    byte[] data = new byte[(int) n];
+    readBuffer.get(0, data, 0, data.length);
+    return data;
+  }
+
+  /** The peer's end of stream: PeerClosed once everything before it is delivered; close unless half-close. */
+  private void endOfStream() {
+    inputDone = true;
+    eofSeen = true;
+    deliver();
+    if (phase == Phase.OPEN && !keepOpenOnPeerClosed) {
+      closeHow = "peer closed";
+      beginClose(null, false, options.closeTimeout());
+    }
+  }
+
+  /**
+   * Gives the handler what was read and not yet delivered, as its reading mode allows (all of it
+   * once the close timeout has passed), then PeerClosed after the last byte of a stream that
+   * ended.
+   */
+  private void deliver() {
+    if (handler == null) {
+      return;
+    }
+    while (!undelivered.isEmpty() && (!readingSuspended || deliverUnasked)) {
+      handler.tell(new Received(getContext().getSelf(), undelivered.poll()));
+      if (pullMode && !deliverUnasked) {
+        readingSuspended = true;
+      }
+    }
+    if (undelivered.isEmpty() && eofSeen && !peerClosedSent) {
+      peerClosedSent = true;
+      handler.tell(new PeerClosed(getContext().getSelf()));
+    }
+  }
+
+  /**
+   * Reads everything the kernel holds for this socket now (SIOCINQ), before anything that would
+   * purge it: connect(AF_UNSPEC) empties the receive queue (tcp_disconnect(), net/ipv4/tcp.c),
+   * and so does close(2). Bounded by what was queued when it started, so a peer that keeps
+   * sending cannot hold the reset back; the kernel's receive buffer bounds the memory.
+   */
+  private void salvage() {
+    if (inputDone || datagram || !socket.isOpen()) {
+      return;
+    }
+    if (handler == null) {
+      readWithoutHandler();
+      return;
+    }
+    long left;
+    try {
+      left = socket.readableBytes();
+    } catch (IOException e) {
+      left = 0;
+    }
+    while (left > 0) {
+      long n;
+      try {
+        n = socket.recv(readBuffer, 0, readBuffer.length());
+      } catch (IOException e) {
+        break;
+      }
+      if (n == NativeSocket.WOULD_BLOCK) {
+        break;
+      }
+      if (n == 0) {
+        eofSeen = true;
+        break;
+      }
+      undelivered.add(copyOut(n));
+      left -= n;
+    }
+    if (left <= 0 && !eofSeen) { // the end of stream may sit right behind the data
+      try {
+        if (socket.recv(readBuffer, 0, readBuffer.length()) == 0) {
+          eofSeen = true;
+        }
+      } catch (IOException e) {
+        // a reset behind the data: the stream ends without an end of stream
+      }
+    }
+    inputDone = true;
+  }
+
+  /**
+   * Nobody registered to receive: while open the bytes stay in the kernel (flow control holds the
+   * peer back). While closing they must still be read, or the end of stream never shows and
+   * close(2) with unread data would reset the connection and destroy what the peer has not read
+   * yet; with no one to give them to, they are counted and dropped, and logged once.
+   */
+  private void readWithoutHandler() {
+    if (phase != Phase.CLOSING || inputDone || datagram || !socket.isOpen()) {
+      return;
+    }
+    long before = droppedWithoutHandler;
+    while (true) {
+      long n;
+      try {
+        n = socket.recv(readBuffer, 0, readBuffer.length());
+      } catch (IOException e) {
+        inputDone = true;
+        break;
+      }
+      if (n == NativeSocket.WOULD_BLOCK) {
+        break;
+      }
+      if (n == 0) {
+        inputDone = true;
+        eofSeen = true;
+        break;
+      }
+      droppedWithoutHandler += n;
+    }
+    if (before == 0 && droppedWithoutHandler > 0) {
+      getContext().getLog().warn("{}: closing with no handler registered: inbound bytes are read and dropped", name);
+    }
+  }
 
   // ================================================================================ closing
 
@@ -750,13 +992,27 @@ final class SocketActor extends AbstractBehavior<Command> {
     }
   }
 
-  private void beginClose(ActorRef<Event> replyTo) {
+  /** Close, ConfirmedClose, shutdown or the peer's end of stream: write out, FIN, wait for the peer. */
+  private void beginClose(ActorRef<Event> replyTo, boolean confirm, Duration timeout) {
     watch(replyTo);
     phase = Phase.CLOSING;
     closingStep = ClosingStep.FLUSH;
+    awaitEof = true;
+    confirmClose = confirm;
+    if (confirm) {
+      closeHow = "confirmed";
+    }
     failReason = name + " closed before this Send was written";
+    startCloseTimer(timeout);
     refuseWaitingSenders();
     flush();
+  }
+
+  private void startCloseTimer(Duration timeout) {
+    if (!closeTimerStarted) {
+      closeTimerStarted = true;
+      timers.startSingleTimer(CloseTimeout.INSTANCE, timeout);
+    }
   }
 
   private void refuseWaitingSenders() {
@@ -767,49 +1023,91 @@ final class SocketActor extends AbstractBehavior<Command> {
     refusingForRoom = false;
   }
 
-  /** Everything is written: half-close, then wait for completions up to the drain timeout. */
-  private void beginDrain() {
-    closingStep = ClosingStep.DRAIN;
+  /** Everything is written: half-close; reading goes on until the peer's end of stream. */
+  private void beginAwait() {
+    closingStep = ClosingStep.AWAIT;
     if (socket.isStream()) {
       try {
-        socket.shutdownOutput();
+        socket.shutdownOutput(); // FIN after the last byte (shutdown(2))
       } catch (IOException e) {
         getContext().getLog().debug("{}: shutdown(SHUT_WR): {}", name, e.getMessage());
       }
     }
-    timers.startSingleTimer(DrainTimeout.INSTANCE, options.drainTimeout());
+    if (handler == null) {
+      readWithoutHandler();
+    }
   }
 
-  /** Abort, error, or drain timeout: nothing more is written; wait only for what the kernel holds. */
+  /** The close timeout passed: deliver what is left, then end without waiting longer. */
+  private Behavior<Command> onCloseTimeout() {
+    long ms = options.closeTimeout().toMillis();
+    deliverUnasked = true;
+    if (closingStep != ClosingStep.RESET) {
+      salvage();
+      if (confirmClose && !eofSeen) {
+        reset("failed: no end of stream from the peer within close-timeout",
+            name + ": ConfirmedClose: the peer did not end its stream within close-timeout (" + ms + " ms)");
+      } else if (!table.isEmpty()) {
+        reset(closeHow + " (reset after close-timeout)", name + ": close-timeout (" + ms
+            + " ms) passed before this Send was " + (table.hasUnwritten() ? "written" : "released by the kernel"));
+      } else if (!inputDone || !eofSeen) {
+        closeHow = closeHow + " (no end of stream from the peer within close-timeout)";
+        awaitEof = false;
+      }
+    }
+    deliver();
+    return next();
+  }
+
+  /** Abort: read what the kernel holds, then reset now. */
+  private void abort() {
+    reset("aborted", name + " was aborted");
+    if (tcp) {
+      disconnect(); // RST even when nothing is pinned: that is what Abort means
+    }
+  }
+
+  /**
+   * Abort, error, or close timeout: nothing more is written; what the kernel holds for us is read
+   * first; then wait only for what the kernel still pins.
+   */
   private void reset(String how, String reason) {
     closeHow = how;
     failReason = reason;
     phase = Phase.CLOSING;
     closingStep = ClosingStep.RESET;
-    timers.cancel(DrainTimeout.INSTANCE);
     refuseWaitingSenders();
+    salvage(); // before connect(AF_UNSPEC) or close(2) purges the receive queue
+    startCloseTimer(options.closeTimeout()); // bounds delivering the salvaged bytes to a slow handler
     table.abandonUnwritten(finished);
     emit();
     if (tcp && table.pinnedEntries() > 0) {
-      try {
-        socket.disconnect(); // RST; purges write and retransmit queues so completions come
-      } catch (IOException e) {
-        getContext().getLog().debug("{}: connect(AF_UNSPEC): {}", name, e.getMessage());
-      }
+      disconnect(); // purges write and retransmit queues so completions come
     }
+    deliver();
     timers.startSingleTimer(ResetGraceOver.INSTANCE, options.resetGrace());
+  }
+
+  private void disconnect() {
+    try {
+      socket.disconnect(); // RST (tcp_disconnect)
+    } catch (IOException e) {
+      getContext().getLog().debug("{}: connect(AF_UNSPEC): {}", name, e.getMessage());
+    }
   }
 
   /** Leaves epoll now, and the reaper by handshake; the fd is closed when the reaper confirms. */
   private void unregister() {
-    timers.cancel(DrainTimeout.INSTANCE);
+    timers.cancel(CloseTimeout.INSTANCE);
     timers.cancel(ResetGraceOver.INSTANCE);
     timers.cancel(ProbeZeroCopy.INSTANCE);
+    timers.cancel(ConnectTimeout.INSTANCE);
+    timers.cancel(RetryConnect.INSTANCE);
     runtime.poller().deregister(token, socket.fd());
     phase = Phase.UNREGISTERING;
     if (watchedByReaper) {
       runtime.reaper().tell(new Reaper.Unwatch(token));
-      timers.startSingleTimer(UnwatchTimeout.INSTANCE, Duration.ofSeconds(5));
+      timers.startSingleTimer(UnwatchTimeout.INSTANCE, options.resetGrace());
     } else {
       getContext().getSelf().tell(Unwatched.INSTANCE);
     }
@@ -829,6 +1127,10 @@ final class SocketActor extends AbstractBehavior<Command> {
     socket.close();
     releaseNativeResources();
     phase = Phase.STOPPED;
+    if (droppedWithoutHandler > 0) {
+      getContext().getLog().warn("{}: {} inbound bytes arrived while closing with no handler registered and were dropped",
+          name, droppedWithoutHandler);
+    }
     SocketStats stats = stats();
     Closed closed = new Closed(getContext().getSelf(), closeHow, stats);
     watch(handler);
@@ -853,17 +1155,21 @@ final class SocketActor extends AbstractBehavior<Command> {
     if (phase == Phase.STOPPED) {
       return Behaviors.same();
     }
+    if (phase == Phase.CONNECTING) {
+      onOpen.failed(new IOException("connect to " + connectTo + ": the socket actor was stopped"));
+    }
     closeHow = "stopped";
     failReason = name + " was stopped (actor system shutdown?)";
+    if (phase != Phase.CONNECTING) {
+      salvage();
+    }
+    deliverUnasked = true;
+    deliver();
     table.abandonUnwritten(finished);
     emit();
     if (table.pinnedEntries() > 0) {
       if (tcp) {
-        try {
-          socket.disconnect();
-        } catch (IOException e) {
-          getContext().getLog().debug("{}: connect(AF_UNSPEC): {}", name, e.getMessage());
-        }
+        disconnect();
       }
       drainSynchronously(System.nanoTime() + options.resetGrace().toNanos());
     }

@@ -12,8 +12,13 @@ import java.time.Duration;
  * @param maxQueuedBytes bytes accepted but not yet written; a send past it is refused
  * @param maxPinnedBytes bytes written zero-copy and not yet completed; past it writing pauses
  *     until completions return (bounds optmem and locked memory use)
- * @param drainTimeout how long a graceful close waits for completions before resetting
- * @param resetGrace after a reset, how long to wait for the purged sends' completions
+ * @param closeTimeout bounds a graceful close from Close to Closed: writing out the queue,
+ *     waiting for the peer's end of stream and for every completion; when it passes the
+ *     connection is reset and whatever is left fails
+ * @param resetGrace after a reset, how long to wait for the purged sends' completions (and for
+ *     the reaper's last drain)
+ * @param connectTimeout how long a Connect may take before it fails (including waiting for room
+ *     in a full AF_UNIX listen backlog)
  * @param adaptiveCopiedToSwitch adaptive: consecutive COPIED completions that switch to copy
  * @param adaptiveProbeInterval adaptive: how long to stay in copy before trying zero copy again
  * @param sendBufferSize SO_SNDBUF to request, 0 for the kernel default
@@ -27,8 +32,9 @@ public record SocketOptions(
     int zeroCopyThreshold,
     long maxQueuedBytes,
     long maxPinnedBytes,
-    Duration drainTimeout,
+    Duration closeTimeout,
     Duration resetGrace,
+    Duration connectTimeout,
     int adaptiveCopiedToSwitch,
     Duration adaptiveProbeInterval,
     int sendBufferSize,
@@ -40,9 +46,14 @@ public record SocketOptions(
   public SocketOptions {
     if (zeroCopyThreshold < 0 || maxQueuedBytes <= 0 || maxPinnedBytes <= 0 || readBufferSize <= 0
         || gatherLimit < 1 || gatherLimit > 1024 || adaptiveCopiedToSwitch < 1
-        || sendBufferSize < 0 || receiveBufferSize < 0) {
+        || sendBufferSize < 0 || receiveBufferSize < 0
+        || !positive(closeTimeout) || !positive(resetGrace) || !positive(connectTimeout)) {
       throw new IllegalArgumentException("invalid socket options: " + this);
     }
+  }
+
+  private static boolean positive(Duration d) {
+    return d != null && !d.isNegative() && !d.isZero();
   }
 
   public SocketOptions withMode(SendMode m) {
@@ -71,11 +82,15 @@ public record SocketOptions(
     return with(b -> b.tcpNoDelay = on);
   }
 
-  public SocketOptions withDrain(Duration drain, Duration grace) {
+  public SocketOptions withCloseTimeout(Duration close, Duration grace) {
     return with(b -> {
-      b.drainTimeout = drain;
+      b.closeTimeout = close;
       b.resetGrace = grace;
     });
+  }
+
+  public SocketOptions withConnectTimeout(Duration connect) {
+    return with(b -> b.connectTimeout = connect);
   }
 
   public SocketOptions withAdaptive(int copiedToSwitch, Duration probeInterval) {
@@ -106,8 +121,9 @@ public record SocketOptions(
     int zeroCopyThreshold;
     long maxQueuedBytes;
     long maxPinnedBytes;
-    Duration drainTimeout;
+    Duration closeTimeout;
     Duration resetGrace;
+    Duration connectTimeout;
     int adaptiveCopiedToSwitch;
     Duration adaptiveProbeInterval;
     int sendBufferSize;
@@ -121,8 +137,9 @@ public record SocketOptions(
       zeroCopyThreshold = o.zeroCopyThreshold;
       maxQueuedBytes = o.maxQueuedBytes;
       maxPinnedBytes = o.maxPinnedBytes;
-      drainTimeout = o.drainTimeout;
+      closeTimeout = o.closeTimeout;
       resetGrace = o.resetGrace;
+      connectTimeout = o.connectTimeout;
       adaptiveCopiedToSwitch = o.adaptiveCopiedToSwitch;
       adaptiveProbeInterval = o.adaptiveProbeInterval;
       sendBufferSize = o.sendBufferSize;
@@ -133,7 +150,7 @@ public record SocketOptions(
     }
 
     SocketOptions build() {
-      return new SocketOptions(mode, zeroCopyThreshold, maxQueuedBytes, maxPinnedBytes, drainTimeout, resetGrace,
+      return new SocketOptions(mode, zeroCopyThreshold, maxQueuedBytes, maxPinnedBytes, closeTimeout, resetGrace, connectTimeout,
           adaptiveCopiedToSwitch, adaptiveProbeInterval, sendBufferSize, receiveBufferSize, tcpNoDelay,
           readBufferSize, gatherLimit);
     }

@@ -30,6 +30,35 @@ import org.apache.pekko.actor.typed.ActorRef;
  * write, reuse or release them, because with MSG_ZEROCOPY the kernel reads them after the send
  * call has returned (Documentation/networking/msg_zerocopy.rst). Every Send gets exactly one
  * outcome, whatever happens to the socket, the peer, or the actor system.
+ *
+ * <h2>Closing: the rules</h2>
+ *
+ * <ul>
+ *   <li><b>Nothing the kernel delivered is discarded.</b> After a write error (EPIPE,
+ *       ECONNRESET), a reset, the peer's hang-up, an {@link Abort} or any close, every byte still
+ *       readable on the socket is read and delivered to the handler, in order, before {@link
+ *       PeerClosed} (if the stream ended) and {@link Closed}. A suspended or pull-mode handler
+ *       still gets all of it as it resumes; what it has not asked for when the close timeout
+ *       passes is delivered then, unasked. (Linux keeps data that arrived before a reset
+ *       readable: tcp_reset() purges only the write queue, net/ipv4/tcp_input.c; zerowire reads
+ *       it before its own connect(AF_UNSPEC), which would purge it.) Only a socket with no
+ *       handler reads nothing: there is nobody to deliver to.
+ *   <li><b>A graceful close never becomes a reset while the peer is alive and reading.</b>
+ *       {@link Close} and {@link ConfirmedClose}: refuse new Sends, write out the queue, {@code
+ *       shutdown(SHUT_WR)} (FIN), keep reading and delivering until the peer's end of stream,
+ *       wait for every zero-copy completion, then close the fd, whose receive queue is then empty
+ *       so close(2) sends no RST (RFC 2525 section 2.17; tcp_close() in net/ipv4/tcp.c).
+ *   <li><b>Every phase of every close is bounded</b> by {@code close-timeout} (from the close
+ *       command to Closed, writing included) and {@code reset-grace} (after a reset, for the
+ *       kernel to give back pinned buffers). When the close timeout passes the connection is
+ *       reset, every Send left gets {@link Failed} (with {@code mayHaveReachedPeer}) and {@link
+ *       Closed} follows. Actor system shutdown closes every socket the same way within
+ *       CoordinatedShutdown's service-stop phase.
+ *   <li>The peer's end of stream closes the socket gracefully ({@link PeerClosed}, queued Sends
+ *       still written, then {@link Closed}), unless the handler registered with {@code
+ *       keepOpenOnPeerClosed}: then PeerClosed arrives and the socket stays open for sending
+ *       (half-close) until the handler closes it.
+ * </ul>
  */
 public final class SocketProtocol {
   private SocketProtocol() {}
@@ -44,8 +73,12 @@ public final class SocketProtocol {
    * java.net.InetSocketAddress}), or AF_UNIX ({@link java.net.UnixDomainSocketAddress}).
    *
    * <p>Reply to {@code replyTo}: {@link Connected} with the new socket actor, or {@link
-   * CommandFailed} (refused, unreachable, bad address) naming the address and the errno. Does not
-   * promise any timeout of its own beyond the kernel's connect timeout.
+   * CommandFailed} (refused, unreachable, timed out, bad address) naming the address and the
+   * errno. The error is the connect's own, from SO_ERROR: zerowire reads no error queue before
+   * the connect has ended, so nothing consumes it first, and "connected" is confirmed with
+   * getpeername, never inferred from a zero SO_ERROR. A Connect that has not ended within the
+   * options' {@code connectTimeout} fails with ETIMEDOUT. AF_UNIX: a full listen backlog (EAGAIN)
+   * is waited out, as a blocking connect(2) would, until the connect timeout.
    */
   public record Connect(SocketAddress remote, SocketOptions options, ActorRef<ConnectReply> replyTo)
       implements ManagerCommand {
@@ -61,15 +94,30 @@ public final class SocketProtocol {
    * each accepted connection its own socket actor.
    *
    * <p>The {@code handler} gets {@link Bound} (with the listener, to send {@link Unbind}) or
-   * {@link BindFailed}; then one {@link Accepted} per connection; and {@link Unbound} when the
-   * listener stops. An AF_UNIX path is created with mode 0600 and removed at unbind.
+   * {@link BindFailed} naming the address and the errno; then one {@link Accepted} per
+   * connection; and {@link Unbound} when the listener stops. An AF_UNIX path is created with mode
+   * 0600 and removed at unbind; one longer than {@code sun_path} (107 bytes) is refused.
+   *
+   * <p>When accept(2) fails for want of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM) the listener
+   * backs off, retries, and accepts everything still in the backlog once resources are free.
+   *
+   * @param maxConnections connections this listener keeps open at once; at the limit new ones
+   *     wait in the listen backlog. 0: no limit; -1: {@code zerowire.listener.max-connections}
    */
-  public record Bind(SocketAddress local, SocketOptions options, int backlog, ActorRef<ListenerEvent> handler)
-      implements ManagerCommand {
+  public record Bind(SocketAddress local, SocketOptions options, int backlog, ActorRef<ListenerEvent> handler,
+      int maxConnections) implements ManagerCommand {
     public Bind {
       Objects.requireNonNull(local, "local");
       Objects.requireNonNull(options, "options");
       Objects.requireNonNull(handler, "handler");
+      if (maxConnections < -1) {
+        throw new IllegalArgumentException("maxConnections " + maxConnections + ": use 0 for no limit");
+      }
+    }
+
+    /** With the configured {@code max-connections}. */
+    public Bind(SocketAddress local, SocketOptions options, int backlog, ActorRef<ListenerEvent> handler) {
+      this(local, options, backlog, handler, -1);
     }
   }
 
@@ -153,7 +201,7 @@ public final class SocketProtocol {
 
   /** Sent to a socket actor. */
   public sealed interface Command
-      permits Register, SuspendReading, ResumeReading, Send, Close, Abort, GetStats, SocketInternal {}
+      permits Register, SuspendReading, ResumeReading, Send, Close, ConfirmedClose, Abort, GetStats, SocketInternal {}
 
   /**
    * Deliver inbound data and connection events to {@code handler} ({@link Received}, {@link
@@ -164,20 +212,34 @@ public final class SocketProtocol {
    * each {@link Received} the socket stops reading until the handler sends {@link ResumeReading},
    * so at most one chunk waits in the handler's mailbox and a slow handler pushes back on the
    * peer through TCP flow control (Pekko IO's pull mode).
+   *
+   * <p>{@code keepOpenOnPeerClosed} (Pekko IO's flag of the same name): the peer's end of stream
+   * arrives as {@link PeerClosed} and the socket stays open for sending (a half-closed
+   * connection) until the handler sends {@link Close}; false closes it gracefully at once.
    */
-  public record Register(ActorRef<Event> handler, boolean pull) implements Command {
+  public record Register(ActorRef<Event> handler, boolean pull, boolean keepOpenOnPeerClosed) implements Command {
     public Register {
       Objects.requireNonNull(handler, "handler");
     }
 
-    /** Push mode. */
+    /** Push mode, closing when the peer does. */
     public Register(ActorRef<Event> handler) {
-      this(handler, false);
+      this(handler, false, false);
+    }
+
+    /** {@code pull} as given, closing when the peer does. */
+    public Register(ActorRef<Event> handler, boolean pull) {
+      this(handler, pull, false);
     }
 
     /** Pull mode: one {@link Received} per {@link ResumeReading}. */
     public static Register pull(ActorRef<Event> handler) {
-      return new Register(handler, true);
+      return new Register(handler, true, false);
+    }
+
+    /** This registration, staying open after the peer's end of stream (half-close). */
+    public Register withKeepOpenOnPeerClosed() {
+      return new Register(handler, pull, true);
     }
   }
 
@@ -224,16 +286,32 @@ public final class SocketProtocol {
   }
 
   /**
-   * Close gracefully: refuse new Sends, write everything queued, half-close (FIN), wait for every
-   * completion up to the drain timeout, then close the fd and stop. Queued Sends still get their
-   * outcomes. If the drain timeout passes, the connection is reset and what remains fails. The
-   * handler, and {@code replyTo} if not null, get {@link Closed}.
+   * Close gracefully: refuse new Sends, write everything queued, {@code shutdown(SHUT_WR)} (FIN),
+   * read and deliver until the peer's end of stream, wait for every completion, then close the fd
+   * (no RST: nothing is left unread) and stop. Queued Sends still get their outcomes. The handler,
+   * and {@code replyTo} if not null, get {@link Closed} ("closed").
+   *
+   * <p>Bounded by {@code close-timeout}. When it passes: if every Send has had its outcome the fd
+   * is closed without waiting longer for the peer ("closed (no end of stream from the peer
+   * within close-timeout)"); otherwise the connection is reset and what is left fails ("closed
+   * (reset after close-timeout)"). Unlike Pekko IO's Close, which closes at once after writing
+   * and so resets a connection whose peer is still sending, this one waits for the peer.
    */
   public record Close(ActorRef<Event> replyTo) implements Command {}
 
   /**
-   * Reset the connection now (TCP RST): unwritten Sends fail at once; written ones fail once the
-   * kernel has let go of their buffers. The handler and {@code replyTo} get {@link Closed}.
+   * Like {@link Close}, but the close counts only if the peer confirms it with its own end of
+   * stream (Pekko IO's ConfirmedClose): Closed says "confirmed". When {@code close-timeout}
+   * passes without it the connection is reset, every Send left fails, and Closed says
+   * "failed: no end of stream from the peer within close-timeout".
+   */
+  public record ConfirmedClose(ActorRef<Event> replyTo) implements Command {}
+
+  /**
+   * Reset the connection now (TCP RST; AF_UNIX has none and just closes): what the kernel holds
+   * for us is read first and delivered to the handler; unwritten Sends fail at once; written ones
+   * fail once the kernel has let go of their buffers. The handler and {@code replyTo} get {@link
+   * Closed} ("aborted").
    */
   public record Abort(ActorRef<Event> replyTo) implements Command {}
 
@@ -306,7 +384,11 @@ public final class SocketProtocol {
   /** Bytes read from the socket (one datagram on UDP). The array is the handler's. */
   public record Received(ActorRef<Command> socket, byte[] data) implements Event {}
 
-  /** The peer closed its side (EOF). The socket now closes gracefully; {@link Closed} follows. */
+  /**
+   * The peer closed its side (end of stream); every byte before it was delivered. Unless the
+   * handler registered with {@code keepOpenOnPeerClosed}, the socket now closes gracefully and
+   * {@link Closed} follows; with it, the socket stays open for sending until {@link Close}.
+   */
   public record PeerClosed(ActorRef<Command> socket) implements Event {}
 
   /**
@@ -317,7 +399,11 @@ public final class SocketProtocol {
    * whose outcome has not arrived when Closed does was never processed (it went to dead letters
    * like any message to a stopped actor): its buffers were never touched and are the sender's.
    *
-   * @param how "closed", "aborted", "peer closed", or "failed: ..." with the error
+   * <p>Every inbound byte the kernel gave the socket was delivered before this (see the rules
+   * above).
+   *
+   * @param how "closed", "confirmed", "aborted", "peer closed", "stopped", or "failed: ..."
+   *     with the error; a close that the close timeout cut short says so in brackets
    */
   public record Closed(ActorRef<Command> socket, String how, SocketStats stats) implements Event {}
 }

@@ -73,11 +73,24 @@ public final class ZeroWire implements Extension {
     this.manager = system.systemActorOf(
         Manager.create(poller, reaper, settings), "zerowire-manager", dispatcher);
 
-    Duration closeAllTimeout = settings.socket().drainTimeout().plus(settings.socket().resetGrace()).plusSeconds(2);
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "zerowire-close-sockets",
+    // Every socket closes gracefully within the service-stop phase, even with peers that never
+    // read: a graceful close gets what the phase leaves after the worst-case reset (reset-grace
+    // for the kernel, reset-grace for the reaper handshake, and a margin), then resets.
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    Duration phase = Duration.ofNanos(shutdown.timeout(CoordinatedShutdown.PhaseServiceStop()).toNanos());
+    Duration budget = shutdownCloseBudget(phase, settings.socket());
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "zerowire-close-sockets",
         () -> AskPattern.<SocketProtocol.ManagerCommand, Done>ask(
-            manager, Manager.CloseAll::new, closeAllTimeout, system.scheduler()));
+            manager, replyTo -> new Manager.CloseAll(budget, replyTo), phase, system.scheduler()));
     system.getWhenTerminated().thenRun(poller::stop);
+  }
+
+  /** How long each socket may close gracefully at shutdown, so that all of it fits {@code phase}. */
+  static Duration shutdownCloseBudget(Duration phase, SocketOptions socket) {
+    Duration left = phase.minus(socket.resetGrace().multipliedBy(2)).minusMillis(500);
+    Duration floor = Duration.ofMillis(100);
+    Duration budget = left.compareTo(socket.closeTimeout()) < 0 ? left : socket.closeTimeout();
+    return budget.compareTo(floor) < 0 ? floor : budget;
   }
 
   /** Where Connect, Bind, OpenUdp and Adopt go. */

@@ -59,7 +59,7 @@ class LifecycleTest {
 
   private void runOnce(int n) throws Exception {
     ActorSystem<Void> system = ZeroWire.startStandalone("lifecycle",
-        ConfigFactory.parseString("zerowire.socket.drain-timeout = 300ms\nzerowire.socket.reset-grace = 1s"));
+        ConfigFactory.parseString("zerowire.socket.close-timeout = 300ms\nzerowire.socket.reset-grace = 1s"));
     ZeroWire zw = ZeroWire.get(system);
     Thread poller = zw.pollerThread();
     NativeBuffer all = NativeBuffer.allocate(n * 65536);

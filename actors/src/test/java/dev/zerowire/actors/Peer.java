@@ -31,6 +31,8 @@ final class Peer implements AutoCloseable {
   private Thread reader;
   private volatile boolean stop;
   volatile boolean eof;
+  volatile boolean closeOnEof = true;
+  volatile boolean reset; // the stream ended in an error (ECONNRESET), not an end of stream
 
   private Peer(NativeSocket socket, ActorRef<SocketProtocol.Command> zw, boolean zeroCopy) {
     this.socket = socket;
@@ -94,6 +96,9 @@ final class Peer implements AutoCloseable {
           }
           if (n == 0) {
             eof = true;
+            if (closeOnEof) {
+              socket.shutdownOutput(); // as a well-behaved peer does: our end of stream answers theirs
+            }
             break;
           }
           buf.get(0, tmp, 0, (int) n);
@@ -112,6 +117,7 @@ final class Peer implements AutoCloseable {
           }
         }
       } catch (IOException e) {
+        reset = true;
         eof = true; // reset by the sender (Abort): the stream ends here
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

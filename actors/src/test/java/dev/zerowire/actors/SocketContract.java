@@ -35,10 +35,10 @@ import org.junit.jupiter.api.Test;
  * tests and jnr-unixsocket's SocketInteropTest work the same way): real sockets, real kernel; the
  * peer is a plain native socket read on its own thread.
  */
-abstract class SocketContract {
+abstract class SocketContract implements CloseContract {
   static ActorTestKit kit;
 
-  abstract Peer.Transport transport();
+  public abstract Peer.Transport transport();
 
   /** Sends in the poison test: the issue asks for 10,000 of 1 B .. 1 MiB. */
   int poisonSends() {
@@ -66,11 +66,11 @@ abstract class SocketContract {
     toRelease.clear();
   }
 
-  SocketOptions options(SendMode mode) {
+  public SocketOptions options(SendMode mode) {
     return ZeroWire.get(kit.system()).defaultOptions().withMode(mode);
   }
 
-  NativeBuffer buffer(int size) {
+  public NativeBuffer buffer(int size) {
     NativeBuffer b = NativeBuffer.allocate(size);
     toRelease.add(b);
     return b;
@@ -89,7 +89,7 @@ abstract class SocketContract {
   }
 
   /** Sends stream bytes {@code [0, n*size)} as {@code n} Sends of {@code size}, correlation ids 0..n-1. */
-  void sendStream(ActorRef<SocketProtocol.Command> to, int n, int size, TestProbe<SendReply> probe) {
+  public void sendStream(ActorRef<SocketProtocol.Command> to, int n, int size, TestProbe<SendReply> probe) {
     NativeBuffer all = buffer(n * size);
     fillStream(all, n * size, 0);
     for (int k = 0; k < n; k++) {
@@ -204,7 +204,7 @@ abstract class SocketContract {
     return s.zeroCopySends() - s.copiedCompletions(); // loopback copies all; kept general
   }
 
-  SocketStats stats(ActorRef<SocketProtocol.Command> socket) {
+  public SocketStats stats(ActorRef<SocketProtocol.Command> socket) {
     TestProbe<SocketStats> p = kit.createTestProbe();
     socket.tell(new SocketProtocol.GetStats(p.getRef()));
     return p.receiveMessage(Duration.ofSeconds(10));
@@ -348,7 +348,7 @@ abstract class SocketContract {
         }
       }
       ActorRef<SocketProtocol.Command> ref = kit.spawn(SocketActor.create(mine, options(SendMode.ZEROCOPY),
-          zw.runtime(), false, new SocketActor.OpenListener() {
+          zw.runtime(), null, new SocketActor.OpenListener() {
             @Override public void opened(SocketProtocol.Connected c) {}
             @Override public void failed(Throwable cause) {}
           }));

@@ -10,7 +10,7 @@ class Tcp4SocketTest extends SocketContract {
   }
 
   @Override
-  Peer.Transport transport() {
+  public Peer.Transport transport() {
     return Peer.Transport.TCP4;
   }
 }

@@ -22,7 +22,7 @@ class Tcp6SocketTest extends SocketContract {
   }
 
   @Override
-  Peer.Transport transport() {
+  public Peer.Transport transport() {
     return Peer.Transport.TCP6;
   }
 

@@ -10,7 +10,7 @@ class UnixSocketTest extends SocketContract {
   }
 
   @Override
-  Peer.Transport transport() {
+  public Peer.Transport transport() {
     return Peer.Transport.UNIX;
   }
 }

@@ -17,8 +17,11 @@ public final class Errno {
   public static final int EFAULT = 14;
   public static final int EEXIST = 17;
   public static final int EINVAL = 22;
+  public static final int ENFILE = 23;
   public static final int EMFILE = 24;
   public static final int EPIPE = 32;
+  public static final int ENAMETOOLONG = 36;
+  public static final int EPROTO = 71;
   public static final int ENOTSOCK = 88;
   public static final int EDESTADDRREQ = 89;
   public static final int EMSGSIZE = 90;
@@ -38,6 +41,7 @@ public final class Errno {
   public static final int ENOTCONN = 107;
   public static final int ETIMEDOUT = 110;
   public static final int ECONNREFUSED = 111;
+  public static final int EHOSTDOWN = 112;
   public static final int EHOSTUNREACH = 113;
   public static final int EALREADY = 114;
   public static final int EINPROGRESS = 115;
@@ -55,8 +59,11 @@ public final class Errno {
       case EFAULT -> "EFAULT";
       case EEXIST -> "EEXIST";
       case EINVAL -> "EINVAL";
+      case ENFILE -> "ENFILE";
       case EMFILE -> "EMFILE";
       case EPIPE -> "EPIPE";
+      case ENAMETOOLONG -> "ENAMETOOLONG";
+      case EPROTO -> "EPROTO";
       case ENOTSOCK -> "ENOTSOCK";
       case EDESTADDRREQ -> "EDESTADDRREQ";
       case EMSGSIZE -> "EMSGSIZE";
@@ -76,6 +83,7 @@ public final class Errno {
       case ENOTCONN -> "ENOTCONN";
       case ETIMEDOUT -> "ETIMEDOUT";
       case ECONNREFUSED -> "ECONNREFUSED";
+      case EHOSTDOWN -> "EHOSTDOWN";
       case EHOSTUNREACH -> "EHOSTUNREACH";
       case EALREADY -> "EALREADY";
       case EINPROGRESS -> "EINPROGRESS";

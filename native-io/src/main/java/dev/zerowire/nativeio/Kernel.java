@@ -98,6 +98,10 @@ public final class Kernel {
   public static final int F_SETFL = 4;
   public static final int O_NONBLOCK = 0x800;
 
+  // include/uapi/asm-generic/ioctls.h and linux/sockios.h: SIOCINQ = FIONREAD, SIOCOUTQ = TIOCOUTQ
+  public static final long SIOCINQ = 0x541B;
+  public static final long SIOCOUTQ = 0x5411;
+
   // include/linux/net.h: enum sock_shutdown_cmd
   public static final int SHUT_RD = 0;
   public static final int SHUT_WR = 1;

@@ -82,6 +82,16 @@ final class LibC {
   /** @see <a href="https://man7.org/linux/man-pages/man2/close.2.html">close(2)</a> */
   static native int close(int fd);
 
+  /**
+   * {@code ioctl(fd, request, int *)}: SIOCINQ / SIOCOUTQ (tcp(7), unix(7)).
+   *
+   * @see <a href="https://man7.org/linux/man-pages/man2/ioctl.2.html">ioctl(2)</a>
+   */
+  static native int ioctl(int fd, long request, int[] value);
+
+  /** @see <a href="https://man7.org/linux/man-pages/man2/fchmod.2.html">fchmod(2)</a> */
+  static native int fchmod(int fd, int mode);
+
   /** @see <a href="https://man7.org/linux/man-pages/man2/fcntl.2.html">fcntl(2)</a> */
   static native int fcntl(int fd, int cmd, int arg);
 

@@ -148,7 +148,12 @@ public final class NativeSocket implements AutoCloseable {
     Errors.check("listen", LibC.listen(live("listen"), backlog));
   }
 
-  /** Accepts one pending connection (non-blocking, close-on-exec), or null when none waits. */
+  /**
+   * Accepts one pending connection (non-blocking, close-on-exec), or null when none waits.
+   * EINTR, ECONNABORTED and the network errors that accept(2) says Linux passes up from the new
+   * connection ("should be treated like EAGAIN by retrying") are retried here. Resource errors
+   * (EMFILE, ENFILE, ENOBUFS, ENOMEM) throw, and leave the connection in the backlog.
+   */
   public NativeSocket accept() throws IOException {
     int me = live("accept4");
     while (true) {
@@ -157,41 +162,84 @@ public final class NativeSocket implements AutoCloseable {
         return new NativeSocket(rc, family, type);
       }
       int errno = Errors.errno();
-      if (errno == Errno.EAGAIN) {
-        return null;
-      }
-      if (errno != Errno.EINTR && errno != Errno.ECONNABORTED) { // accept(2): retry these
-        throw Errors.exception("accept4", errno);
+      switch (errno) {
+        case Errno.EAGAIN:
+          return null;
+        case Errno.EINTR, Errno.ECONNABORTED, Errno.ENETDOWN, Errno.EPROTO, Errno.ENOPROTOOPT, Errno.EHOSTDOWN,
+            Errno.EHOSTUNREACH, Errno.EOPNOTSUPP, Errno.ENETUNREACH:
+          continue;
+        default:
+          throw Errors.exception("accept4", errno);
       }
     }
   }
 
-  /**
-   * Starts connecting. Returns true when connected already (AF_UNIX, often), false when in
-   * progress (EINPROGRESS): wait for writability, then call {@link #finishConnect()}.
-   */
-  public boolean connect(SocketAddress address) throws IOException {
+  /** What a non-blocking {@link #startConnect} did. */
+  public enum ConnectStatus {
+    /** Connected already (AF_UNIX, often). */
+    CONNECTED,
+    /** EINPROGRESS: wait for writability (or an error), then {@link #finishConnect()}. */
+    IN_PROGRESS,
+    /**
+     * AF_UNIX only: EAGAIN, the listener's backlog is full (unix(7)). The socket is still
+     * unconnected; a blocking connect would wait, so call {@link #startConnect} again later.
+     */
+    BACKLOG_FULL
+  }
+
+  /** Starts a non-blocking connect; see {@link ConnectStatus}. Other failures throw. */
+  public ConnectStatus startConnect(SocketAddress address) throws IOException {
     byte[] raw = SocketAddresses.encode(address, family);
     int rc = LibC.connect(live("connect"), raw, raw.length);
     if (rc == 0) {
-      return true;
+      return ConnectStatus.CONNECTED;
     }
     int errno = Errors.errno();
     if (errno == Errno.EINPROGRESS || errno == Errno.EINTR) { // connect(2): EINTR continues async
-      return false;
+      return ConnectStatus.IN_PROGRESS;
     }
     if (errno == Errno.EAGAIN && family == Kernel.AF_UNIX) {
-      throw Errors.exception("connect (listen backlog full)", errno);
+      return ConnectStatus.BACKLOG_FULL;
     }
     throw Errors.exception("connect", errno);
   }
 
-  /** After writability: throws the connect error if there was one (SO_ERROR), else returns. */
-  public void finishConnect() throws IOException {
-    int err = getInt(live("getsockopt"), Kernel.SOL_SOCKET, Kernel.SO_ERROR, "SO_ERROR");
+  /**
+   * Starts connecting. Returns true when connected already (AF_UNIX, often), false when in
+   * progress (EINPROGRESS): wait for writability, then call {@link #finishConnect()}. A full
+   * AF_UNIX backlog throws here; {@link #startConnect} reports it as a value instead.
+   */
+  public boolean connect(SocketAddress address) throws IOException {
+    ConnectStatus s = startConnect(address);
+    if (s == ConnectStatus.BACKLOG_FULL) {
+      throw Errors.exception("connect (listen backlog full)", Errno.EAGAIN);
+    }
+    return s == ConnectStatus.CONNECTED;
+  }
+
+  /**
+   * After a readiness event on a connecting socket: throws the connect's error (SO_ERROR, which
+   * reading it clears: socket(7)), returns true when the socket is connected, false when the
+   * connect is still in progress (a wake-up that was not its end). "Connected" is checked with
+   * getpeername, never assumed from a zero SO_ERROR: an error that something else consumed first
+   * must not read as success.
+   */
+  public boolean finishConnect() throws IOException {
+    int me = live("getsockopt");
+    int err = getInt(me, Kernel.SOL_SOCKET, Kernel.SO_ERROR, "SO_ERROR");
     if (err != 0) {
       throw Errors.exception("connect", err);
     }
+    byte[] raw = new byte[SocketAddresses.STORAGE_SIZE];
+    int[] len = {raw.length};
+    if (LibC.getpeername(me, raw, len) == 0) {
+      return true;
+    }
+    int errno = Errors.errno();
+    if (errno == Errno.ENOTCONN) {
+      return false;
+    }
+    throw Errors.exception("getpeername", errno);
   }
 
   /**
@@ -223,6 +271,37 @@ public final class NativeSocket implements AutoCloseable {
     int[] len = {raw.length};
     Errors.check("getpeername", LibC.getpeername(live("getpeername"), raw, len));
     return SocketAddresses.decode(raw, len[0]);
+  }
+
+  /**
+   * Bytes the kernel holds for this socket, unread (SIOCINQ: tcp(7), unix(7)). On a stream
+   * socket, what a reader still gets before end of stream or an error.
+   */
+  public int readableBytes() throws IOException {
+    return ioctlInt(Kernel.SIOCINQ, "ioctl(SIOCINQ)");
+  }
+
+  /**
+   * Bytes written but not yet taken by the peer (SIOCOUTQ): on TCP, unsent or unacknowledged;
+   * on AF_UNIX stream, not yet read by the peer (tcp(7), unix(7)).
+   */
+  public int unsentBytes() throws IOException {
+    return ioctlInt(Kernel.SIOCOUTQ, "ioctl(SIOCOUTQ)");
+  }
+
+  private int ioctlInt(long request, String what) throws IOException {
+    int[] v = new int[1];
+    Errors.check(what, LibC.ioctl(live(what), request, v));
+    return v[0];
+  }
+
+  /**
+   * fchmod(2) on the socket itself. On Linux an AF_UNIX socket bound after this gets these
+   * permission bits (less the umask) on its path, atomically at bind: unix_bind_bsd() creates the
+   * node with {@code SOCK_INODE(sock)->i_mode & ~current_umask()} (net/unix/af_unix.c).
+   */
+  public void setPermissions(int mode) throws IOException {
+    Errors.check("fchmod", LibC.fchmod(live("fchmod"), mode));
   }
 
   // ----------------------------------------------------------------------------------- options
