@@ -150,22 +150,27 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
         starved(e);
         return this;
       }
-      recovered();
       if (c == null) {
-        return this; // EAGAIN: the backlog is empty; the next connection raises a new edge
+        recovered(); // the backlog is empty: the episode is over; the next connection raises a new edge
+        return this;
       }
+      backoff = settings.acceptBackoffMin(); // progress: retry soon if it fails again
       open++;
       manager.tell(new Manager.SpawnAccepted(c, bind.options(), bind.handler(), getContext().getSelf()));
     }
   }
 
-  /** accept(2) failed: the connection waits in the backlog; retry with backoff, log once per episode. */
+  /**
+   * accept(2) failed: the connection waits in the backlog; retry with backoff. An episode lasts
+   * until the backlog is empty, so a process that frees one fd at a time logs once, not per fd.
+   */
   private void starved(IOException e) {
     boolean resources = e instanceof NativeIoException n && (n.errno() == Errno.EMFILE || n.errno() == Errno.ENFILE
         || n.errno() == Errno.ENOBUFS || n.errno() == Errno.ENOMEM);
     if (starvedSinceNanos == 0) {
       starvedSinceNanos = System.nanoTime();
       backoff = settings.acceptBackoffMin();
+      retries = 0;
       getContext().getLog().warn("accept on {} failed: {}; {}; retrying every {}..{} ms, connections wait in the backlog",
           local, e.getMessage(), resources ? "out of resources, backing off" : "unexpected error, backing off",
           settings.acceptBackoffMin().toMillis(), settings.acceptBackoffMax().toMillis());

@@ -59,6 +59,7 @@ public final class ZeroWire implements Extension {
   private final Poller poller;
   private final ActorRef<Reaper.Command> reaper;
   private final ActorRef<SocketProtocol.ManagerCommand> manager;
+  private volatile CompletionStage<Done> closedAll; // the shutdown task's result, once it ran
 
   private ZeroWire(ActorSystem<?> system) {
     this.system = system;
@@ -80,7 +81,7 @@ public final class ZeroWire implements Extension {
     Duration phase = Duration.ofNanos(shutdown.timeout(CoordinatedShutdown.PhaseServiceStop()).toNanos());
     Duration budget = shutdownCloseBudget(phase, settings.socket());
     shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "zerowire-close-sockets",
-        () -> AskPattern.<SocketProtocol.ManagerCommand, Done>ask(
+        () -> closedAll = AskPattern.<SocketProtocol.ManagerCommand, Done>ask(
             manager, replyTo -> new Manager.CloseAll(budget, replyTo), phase, system.scheduler()));
     system.getWhenTerminated().thenRun(poller::stop);
   }
@@ -122,6 +123,11 @@ public final class ZeroWire implements Extension {
   SocketActor.Runtime runtime() {
     return new SocketActor.Runtime(poller, reaper, manager, settings.slowReleaseThreshold(),
         settings.assumeLocalCopies());
+  }
+
+  /** The shutdown task's result (null before shutdown): Done when every socket closed within the phase. */
+  CompletionStage<Done> closedAll() {
+    return closedAll;
   }
 
   /** The poller thread (for tests and diagnostics). */

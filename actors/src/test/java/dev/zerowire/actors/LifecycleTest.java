@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -55,6 +56,53 @@ class LifecycleTest {
     long after = openFds();
     assertEquals(before, after, "file descriptors before and after a system with sockets came and went");
     assertFalse(zerowireThreadsAlive(), "a zerowire thread outlived its actor system");
+  }
+
+  /**
+   * CoordinatedShutdown with a peer that never reads and a close-timeout longer than the whole
+   * service-stop phase: zerowire shortens each close to fit, so its task ends inside the phase
+   * (the ask would time out otherwise), and every Send still gets its one outcome.
+   */
+  @Test
+  void shutdownClosesWithinItsPhaseWhenThePeerNeverReads() throws Exception {
+    ActorSystem<Void> system = ZeroWire.startStandalone("lifecycle-phase", ConfigFactory.parseString(
+        "pekko.coordinated-shutdown.phases.service-stop.timeout = 2s\n"
+            + "zerowire.socket.close-timeout = 10s\nzerowire.socket.reset-grace = 300ms"));
+    ZeroWire zw = ZeroWire.get(system);
+    int n = 64;
+    NativeBuffer all = NativeBuffer.allocate(n * 65536);
+    try (NativeSocket listener = NativeSocket.tcp4()) {
+      listener.bind(new InetSocketAddress("127.0.0.1", 0));
+      listener.listen(1);
+      TestProbe<SocketProtocol.ConnectReply> connected = outer.createTestProbe();
+      zw.manager().tell(new SocketProtocol.Connect(listener.localAddress(),
+          zw.defaultOptions().withBuffers(16 * 1024, 0), connected.getRef()));
+      SocketProtocol.Connected c = connected.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
+      NativeSocket peer = null;
+      while (peer == null) {
+        peer = listener.accept();
+        Thread.sleep(1);
+      }
+      try (NativeSocket p = peer) { // never reads
+        TestProbe<SendReply> probe = outer.createTestProbe();
+        for (int k = 0; k < n; k++) {
+          c.socket().tell(new SocketProtocol.Send(List.of(all.slice(k * 65536, 65536)), k, probe.getRef()));
+        }
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Done d = zw.closedAll().toCompletableFuture().get(1, TimeUnit.SECONDS); // throws if the ask timed out
+        assertEquals(Done.getInstance(), d);
+        Set<Long> ids = new HashSet<>();
+        while (ids.size() < n) {
+          SendReply r = probe.receiveMessage(Duration.ofSeconds(10));
+          if (r instanceof SendOutcome o) {
+            assertTrue(ids.add(o.correlationId()), "two outcomes for " + o.correlationId());
+          }
+        }
+      }
+    } finally {
+      all.release();
+    }
   }
 
   private void runOnce(int n) throws Exception {

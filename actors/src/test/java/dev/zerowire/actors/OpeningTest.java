@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.zerowire.actors.SocketProtocol.SendReply;
 import dev.zerowire.nativeio.NativeBuffer;
@@ -118,6 +119,46 @@ class OpeningTest {
         ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
         : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
     assertFalse(Files.exists(path), "the path is removed at unbind");
+  }
+
+  /** A path longer than sun_path is refused up front, naming the path and the limit. */
+  @Test
+  void aUnixPathLongerThanSunPathIsRefused(@TempDir Path dir) throws Exception {
+    Path path = dir.resolve("x".repeat(Math.max(1, 120 - dir.toString().length())) + ".sock");
+    SocketProtocol.BindFailed f = bindFails(path);
+    String msg = f.cause().getMessage();
+    assertTrue(msg.contains(path.toString()) && msg.contains("107") && msg.contains("sun_path"), msg);
+    assertFalse(Files.exists(path), "nothing was left behind");
+  }
+
+  /** bind errors name the user's path and the errno, in words. */
+  @Test
+  void unixBindErrorsNameThePathAndTheErrno(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("no-such-dir").resolve("s.sock");
+    String msg = bindFails(missing).cause().getMessage();
+    assertTrue(msg.contains(missing.toString()) && msg.contains("ENOENT") && msg.contains("no such directory"), msg);
+
+    Path taken = Files.createFile(dir.resolve("taken.sock"));
+    msg = bindFails(taken).cause().getMessage();
+    assertTrue(msg.contains(taken.toString()) && msg.contains("exists") && msg.contains("EADDRINUSE"), msg);
+  }
+
+  /** EACCES: only a non-root user meets it (root passes every permission check, CAP_DAC_OVERRIDE). */
+  @Test
+  void unixBindWithoutPermissionNamesEacces(@TempDir Path dir) throws Exception {
+    assumeFalse("root".equals(System.getProperty("user.name")),
+        "skipped: running as root, which no directory permission stops (capabilities(7), CAP_DAC_OVERRIDE)");
+    Path locked = Files.createDirectory(dir.resolve("locked"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r-x------")));
+    Path path = locked.resolve("s.sock");
+    String msg = bindFails(path).cause().getMessage();
+    assertTrue(msg.contains(path.toString()) && msg.contains("EACCES"), msg);
+  }
+
+  private SocketProtocol.BindFailed bindFails(Path path) {
+    TestProbe<SocketProtocol.ListenerEvent> handler = kit.createTestProbe();
+    zw.manager().tell(new SocketProtocol.Bind(UnixDomainSocketAddress.of(path), zw.defaultOptions(), 16, handler.getRef()));
+    return handler.expectMessageClass(SocketProtocol.BindFailed.class, Duration.ofSeconds(10));
   }
 
   @Test
