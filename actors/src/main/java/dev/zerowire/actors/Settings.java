@@ -29,6 +29,7 @@ record Settings(int pollerMaxEvents, int reaperMaxPerDrain, SocketOptions socket
         Math.toIntExact(s.getBytes("receive-buffer-size")),
         s.getBoolean("tcp-nodelay"),
         Math.toIntExact(s.getBytes("read-buffer-size")),
+        s.getInt("receive-pool-chunks"),
         s.getInt("gather-limit"));
     return new Settings(c.getInt("poller.max-events"), c.getInt("reaper.max-per-drain"), socket,
         c.getDuration("slow-release-threshold"), s.getBoolean("adaptive.assume-local-copies"),

@@ -12,6 +12,7 @@ import dev.zerowire.actors.SocketProtocol.Failed;
 import dev.zerowire.actors.SocketProtocol.GetStats;
 import dev.zerowire.actors.SocketProtocol.PeerClosed;
 import dev.zerowire.actors.SocketProtocol.Received;
+import dev.zerowire.actors.SocketProtocol.ReceivedBuffer;
 import dev.zerowire.actors.SocketProtocol.Refused;
 import dev.zerowire.actors.SocketProtocol.RefusalKind;
 import dev.zerowire.actors.SocketProtocol.Register;
@@ -21,6 +22,7 @@ import dev.zerowire.actors.SocketProtocol.Send;
 import dev.zerowire.actors.SocketProtocol.SendReply;
 import dev.zerowire.actors.SocketProtocol.SuspendReading;
 import dev.zerowire.actors.SocketProtocol.WritingResumed;
+import dev.zerowire.nativeio.BufferPool;
 import dev.zerowire.nativeio.ErrorQueueHandler;
 import dev.zerowire.nativeio.ExtendedError;
 import dev.zerowire.nativeio.Kernel;
@@ -198,7 +200,9 @@ final class SocketActor extends AbstractBehavior<Command> {
   private boolean eofSeen; // the peer's end of stream was read
   private boolean peerClosedSent;
   private boolean deliverUnasked; // the close timeout passed: deliver what is left without waiting
-  private final ArrayDeque<byte[]> undelivered = new ArrayDeque<>(); // read, not yet given to the handler
+  private final ArrayDeque<Event> undelivered = new ArrayDeque<>(); // read, not yet given to the handler
+  private boolean lent; // the handler takes off-heap buffers from the pool (ReceivedBuffer)
+  private BufferPool pool; // made at the first lent Register; bounded by receive-pool-chunks
   private long droppedWithoutHandler;
 
   // closing
@@ -806,6 +810,10 @@ final class SocketActor extends AbstractBehavior<Command> {
     handler = r.handler();
     pullMode = r.pull();
     keepOpenOnPeerClosed = r.keepOpenOnPeerClosed();
+    lent = r.lent();
+    if (lent && pool == null) {
+      pool = new BufferPool(options.readBufferSize(), options.receivePoolChunks());
+    }
     return read();
   }
 
@@ -838,22 +846,44 @@ final class SocketActor extends AbstractBehavior<Command> {
       return next();
     }
     for (int i = 0; i < 16; i++) {
+      long chunk = 0; // lent mode: the pool chunk read into
       long n;
       try {
-        n = socket.recv(readBuffer, 0, readBuffer.length());
+        if (lent) {
+          chunk = pool.take();
+          if (chunk == 0) { // every buffer is lent out: read again when one comes back
+            ActorRef<Command> self = getContext().getSelf();
+            pool.whenReturned(() -> self.tell(Readable.INSTANCE));
+            return next();
+          }
+          n = socket.recv(chunk, pool.chunkSize());
+        } else {
+          n = socket.recv(readBuffer, 0, readBuffer.length());
+        }
       } catch (IOException e) {
+        giveBack(chunk);
         inputDone = true; // recv returns queued data before the error (tcp_recvmsg): nothing was lost
         reset("failed: " + e.getMessage(), "receive on " + name + " failed: " + e.getMessage());
         return next();
       }
       if (n == NativeSocket.WOULD_BLOCK) {
+        giveBack(chunk);
         return next();
       }
       if (n == 0 && !datagram) {
+        giveBack(chunk);
         endOfStream();
         return next();
       }
-      handler.tell(new Received(getContext().getSelf(), copyOut(n)));
+      if (chunk != 0) {
+        NativeBuffer b = n > 0 ? pool.lend(chunk, (int) n) : NativeBuffer.allocate(0); // n == 0: an empty datagram
+        if (n == 0) {
+          pool.giveBack(chunk);
+        }
+        handler.tell(new ReceivedBuffer(getContext().getSelf(), b));
+      } else {
+        handler.tell(new Received(getContext().getSelf(), copyOut(n)));
+      }
       if (pullMode) {
         readingSuspended = true; // the handler's ResumeReading asks for the next chunk
         return next();
@@ -867,6 +897,22 @@ final class SocketActor extends AbstractBehavior<Command> {
     byte[] data = new byte[(int) n];
     readBuffer.get(0, data, 0, data.length);
     return data;
+  }
+
+  private void giveBack(long chunk) {
+    if (chunk != 0) {
+      pool.giveBack(chunk);
+    }
+  }
+
+  /** The first {@code n} bytes of the read buffer as an event of the handler's kind. */
+  private Event eventOf(long n) {
+    if (!lent) {
+      return new Received(getContext().getSelf(), copyOut(n));
+    }
+    NativeBuffer b = NativeBuffer.allocate((int) n); // salvage path: the pool may be all lent out
+    b.byteBuffer().put(0, readBuffer.byteBuffer(), 0, (int) n);
+    return new ReceivedBuffer(getContext().getSelf(), b);
   }
 
   /** The peer's end of stream: PeerClosed once everything before it is delivered; close unless half-close. */
@@ -890,7 +936,7 @@ final class SocketActor extends AbstractBehavior<Command> {
       return;
     }
     while (!undelivered.isEmpty() && (!readingSuspended || deliverUnasked)) {
-      handler.tell(new Received(getContext().getSelf(), undelivered.poll()));
+      handler.tell(undelivered.poll());
       if (pullMode && !deliverUnasked) {
         readingSuspended = true;
       }
@@ -935,7 +981,7 @@ final class SocketActor extends AbstractBehavior<Command> {
         eofSeen = true;
         break;
       }
-      undelivered.add(copyOut(n));
+      undelivered.add(eventOf(n));
       left -= n;
     }
     if (left <= 0 && !eofSeen) { // the end of stream may sit right behind the data
@@ -1142,6 +1188,9 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   private void releaseNativeResources() {
     vector.free();
+    if (pool != null) {
+      pool.close(); // lent buffers still out are freed as their holders release them
+    }
     if (!readBuffer.isReleased()) {
       readBuffer.release();
     }

@@ -25,6 +25,8 @@ import java.time.Duration;
  * @param receiveBufferSize SO_RCVBUF to request, 0 for the kernel default
  * @param tcpNoDelay TCP_NODELAY on TCP sockets
  * @param readBufferSize bytes read per recv call
+ * @param receivePoolChunks buffers of {@code readBufferSize} a socket may lend to its handler at
+ *     once ({@code Register.withLentBuffers()}); with all of them out it stops reading
  * @param gatherLimit iovec entries per sendmsg (at most 1024)
  */
 public record SocketOptions(
@@ -41,10 +43,12 @@ public record SocketOptions(
     int receiveBufferSize,
     boolean tcpNoDelay,
     int readBufferSize,
+    int receivePoolChunks,
     int gatherLimit) {
 
   public SocketOptions {
     if (zeroCopyThreshold < 0 || maxQueuedBytes <= 0 || maxPinnedBytes <= 0 || readBufferSize <= 0
+        || receivePoolChunks < 1
         || gatherLimit < 1 || gatherLimit > 1024 || adaptiveCopiedToSwitch < 1
         || sendBufferSize < 0 || receiveBufferSize < 0
         || !positive(closeTimeout) || !positive(resetGrace) || !positive(connectTimeout)) {
@@ -104,6 +108,10 @@ public record SocketOptions(
     return with(b -> b.readBufferSize = bytes);
   }
 
+  public SocketOptions withReceivePoolChunks(int chunks) {
+    return with(b -> b.receivePoolChunks = chunks);
+  }
+
   public SocketOptions withGatherLimit(int iovecs) {
     return with(b -> b.gatherLimit = iovecs);
   }
@@ -130,6 +138,7 @@ public record SocketOptions(
     int receiveBufferSize;
     boolean tcpNoDelay;
     int readBufferSize;
+    int receivePoolChunks;
     int gatherLimit;
 
     Copy(SocketOptions o) {
@@ -146,13 +155,14 @@ public record SocketOptions(
       receiveBufferSize = o.receiveBufferSize;
       tcpNoDelay = o.tcpNoDelay;
       readBufferSize = o.readBufferSize;
+      receivePoolChunks = o.receivePoolChunks;
       gatherLimit = o.gatherLimit;
     }
 
     SocketOptions build() {
       return new SocketOptions(mode, zeroCopyThreshold, maxQueuedBytes, maxPinnedBytes, closeTimeout, resetGrace, connectTimeout,
           adaptiveCopiedToSwitch, adaptiveProbeInterval, sendBufferSize, receiveBufferSize, tcpNoDelay,
-          readBufferSize, gatherLimit);
+          readBufferSize, receivePoolChunks, gatherLimit);
     }
   }
 }

@@ -216,30 +216,44 @@ public final class SocketProtocol {
    * <p>{@code keepOpenOnPeerClosed} (Pekko IO's flag of the same name): the peer's end of stream
    * arrives as {@link PeerClosed} and the socket stays open for sending (a half-closed
    * connection) until the handler sends {@link Close}; false closes it gracefully at once.
+   *
+   * <p>{@code lent}: inbound data arrives as {@link ReceivedBuffer}, off-heap memory the socket
+   * read into and lends to the handler, instead of {@link Received} with a copy on the heap.
    */
-  public record Register(ActorRef<Event> handler, boolean pull, boolean keepOpenOnPeerClosed) implements Command {
+  public record Register(ActorRef<Event> handler, boolean pull, boolean keepOpenOnPeerClosed, boolean lent)
+      implements Command {
     public Register {
       Objects.requireNonNull(handler, "handler");
     }
 
     /** Push mode, closing when the peer does. */
     public Register(ActorRef<Event> handler) {
-      this(handler, false, false);
+      this(handler, false, false, false);
     }
 
     /** {@code pull} as given, closing when the peer does. */
     public Register(ActorRef<Event> handler, boolean pull) {
-      this(handler, pull, false);
+      this(handler, pull, false, false);
+    }
+
+    /** {@code pull} and {@code keepOpenOnPeerClosed} as given, heap copies. */
+    public Register(ActorRef<Event> handler, boolean pull, boolean keepOpenOnPeerClosed) {
+      this(handler, pull, keepOpenOnPeerClosed, false);
     }
 
     /** Pull mode: one {@link Received} per {@link ResumeReading}. */
     public static Register pull(ActorRef<Event> handler) {
-      return new Register(handler, true, false);
+      return new Register(handler, true, false, false);
     }
 
     /** This registration, staying open after the peer's end of stream (half-close). */
     public Register withKeepOpenOnPeerClosed() {
-      return new Register(handler, pull, true);
+      return new Register(handler, pull, true, lent);
+    }
+
+    /** This registration, with inbound data lent off-heap ({@link ReceivedBuffer}). */
+    public Register withLentBuffers() {
+      return new Register(handler, pull, keepOpenOnPeerClosed, true);
     }
   }
 
@@ -379,10 +393,36 @@ public final class SocketProtocol {
   // =================================================================================== events
 
   /** What a socket's registered handler receives. */
-  public sealed interface Event permits Received, PeerClosed, Closed {}
+  public sealed interface Event permits Received, ReceivedBuffer, PeerClosed, Closed {}
 
   /** Bytes read from the socket (one datagram on UDP). The array is the handler's. */
   public record Received(ActorRef<Command> socket, byte[] data) implements Event {}
+
+  /**
+   * Bytes read from the socket into off-heap memory and lent to the handler (registered with
+   * {@link Register#withLentBuffers()}): {@code buffer.length()} bytes, read by the kernel
+   * straight into it, with no copy on the heap.
+   *
+   * <p>The handler must release it exactly once ({@link NativeBuffer#release()}), when done with
+   * it, or forward it in a {@link Send} (to any socket) and release it when that Send's outcome
+   * arrives: the memory then goes back to the socket's receive pool. The pool is bounded ({@code
+   * receive-pool-chunks} of {@code read-buffer-size} bytes): while all of it is lent out, the
+   * socket stops reading, so a handler that keeps buffers pushes back on the peer through flow
+   * control instead of growing memory. A buffer released after its socket closed is freed.
+   * Salvaged bytes (see the closing rules) may come in buffers of their own; they are released
+   * the same way.
+   *
+   * <p>{@link #bytes()} copies to the heap and releases, for a handler that wants an array.
+   */
+  public record ReceivedBuffer(ActorRef<Command> socket, NativeBuffer buffer) implements Event {
+    /** A heap copy of the bytes; releases the buffer. */
+    public byte[] bytes() {
+      byte[] b = new byte[buffer.length()];
+      buffer.get(0, b, 0, b.length);
+      buffer.release();
+      return b;
+    }
+  }
 
   /**
    * The peer closed its side (end of stream); every byte before it was delivered. Unless the

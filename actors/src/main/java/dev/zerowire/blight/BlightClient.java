@@ -381,6 +381,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
           }
         }
       }
+      case SocketProtocol.ReceivedBuffer b -> b.buffer().release(); // never: registered without lent buffers
       case SocketProtocol.PeerClosed pc -> {
         if (decoding) {
           try {

@@ -192,6 +192,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
           }
         }
       }
+      case SocketProtocol.ReceivedBuffer b -> b.buffer().release(); // never: registered without lent buffers
       case SocketProtocol.PeerClosed pc -> {
         socketOpen = false; // the socket closes itself after EOF and refuses new sends
         if (state == State.RUNNING) {

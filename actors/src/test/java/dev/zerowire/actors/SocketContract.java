@@ -448,6 +448,87 @@ abstract class SocketContract implements CloseContract {
     assertTrue(Arrays.equals(a, b), "bytes differ");
   }
 
+  /**
+   * Lent receive buffers: inbound bytes arrive off-heap and an echo forwards them as they are, no
+   * copy on the heap; the pool bounds them: a handler that keeps every buffer gets no more (the
+   * socket stops reading) until it releases one.
+   */
+  @Test
+  void lentBuffersEchoWithoutCopiesAndTheirPoolIsBounded() throws Exception {
+    int chunks = 4;
+    SocketOptions opts = options(SendMode.ADAPTIVE).withReadBufferSize(4096).withReceivePoolChunks(chunks);
+    try (Peer peer = transport().open(kit, opts)) {
+      TestProbe<SocketProtocol.Event> handler = kit.createTestProbe();
+      peer.zw.tell(new SocketProtocol.Register(handler.getRef()).withLentBuffers());
+      int total = 256 * 1024;
+      NativeBuffer out = buffer(total);
+      fillStream(out, total, 0);
+      Thread writer = Thread.ofPlatform().start(() -> {
+        try {
+          int off = 0;
+          while (off < total) {
+            int n = Math.min(16 * 1024, total - off);
+            dev.zerowire.nativeio.SendVector v = new dev.zerowire.nativeio.SendVector(1);
+            v.add(out, off, n);
+            long w = peer.socket.send(v, false);
+            v.free();
+            if (w == dev.zerowire.nativeio.NativeSocket.WOULD_BLOCK) {
+              Thread.sleep(1);
+            } else {
+              off += (int) w;
+            }
+          }
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      // Keep every buffer: after `chunks` of them, nothing more arrives.
+      List<SocketProtocol.ReceivedBuffer> held = new ArrayList<>();
+      for (int i = 0; i < chunks; i++) {
+        held.add(handler.expectMessageClass(SocketProtocol.ReceivedBuffer.class, Duration.ofSeconds(10)));
+      }
+      handler.expectNoMessage(Duration.ofMillis(300));
+      // Echo: forward each buffer as it is; release it on its outcome.
+      peer.startReading(SocketContract::streamByte, 64 * 1024, 0);
+      TestProbe<SendReply> sends = kit.createTestProbe();
+      java.util.ArrayDeque<SocketProtocol.ReceivedBuffer> toEcho = new java.util.ArrayDeque<>(held);
+      long echoed = 0;
+      long id = 0;
+      int pending = 0;
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (echoed < total || pending > 0) {
+        assertTrue(System.nanoTime() < deadline, "echoed " + echoed + " of " + total);
+        while (!toEcho.isEmpty()) {
+          NativeBuffer b = toEcho.poll().buffer();
+          echoed += b.length();
+          pending++;
+          peer.zw.tell(SocketProtocol.Send.of(b, id++, sends.getRef()));
+        }
+        if (pending > 0) {
+          SendOutcome o = (SendOutcome) sends.receiveMessage(Duration.ofSeconds(10));
+          pending--;
+          assertTrue(o instanceof Released, o.toString());
+          o.buffers().get(0).release(); // back to the socket's pool
+        }
+        SocketProtocol.Event e;
+        while ((e = pollEvent(handler)) != null) {
+          toEcho.add((SocketProtocol.ReceivedBuffer) e);
+        }
+      }
+      writer.join(10_000);
+      peer.awaitBytes(total, Duration.ofSeconds(20));
+      assertEquals(0, peer.corrupt.get(), "the echo is the stream, byte for byte");
+    }
+  }
+
+  private static SocketProtocol.Event pollEvent(TestProbe<SocketProtocol.Event> probe) {
+    try {
+      return probe.receiveMessage(Duration.ofMillis(20));
+    } catch (AssertionError none) {
+      return null;
+    }
+  }
+
   /** Backpressure: over the queue bound a Send is refused at once; WritingResumed follows. */
   @Test
   void overTheQueueBoundSendsAreRefusedThenResumed() throws Exception {

@@ -17,6 +17,9 @@ import java.util.Objects;
  * (which give the happens-before edge). While a send of it is in flight the owner is the socket
  * actor, and the caller must neither write nor release it: the kernel may still be reading it
  * (Documentation/networking/msg_zerocopy.rst, "Notification").
+ *
+ * <p>A buffer lent from a {@link BufferPool} is released the same way; its memory then goes back
+ * to the pool instead of to libc, and this object (like every released buffer) is dead.
  */
 public final class NativeBuffer {
   private static final long PAGE_SIZE = Math.max(4096, LibC.sysconf(Kernel.SC_PAGESIZE));
@@ -24,13 +27,30 @@ public final class NativeBuffer {
   private final NativeBuffer root; // the owner of the memory; this for an allocated buffer
   private final long address;
   private final int length;
+  private final BufferPool pool; // lent from it (root only): release gives the memory back
   private boolean released; // meaningful on the root only
   private ByteBuffer view; // lazily made, shared by byteBuffer() duplicates
 
-  private NativeBuffer(NativeBuffer root, long address, int length) {
+  private NativeBuffer(NativeBuffer root, long address, int length, BufferPool pool) {
     this.root = root == null ? this : root;
     this.address = address;
     this.length = length;
+    this.pool = pool;
+  }
+
+  /** A buffer over pool memory at {@code address}; its release returns the memory to {@code pool}. */
+  static NativeBuffer lent(long address, int length, BufferPool pool) {
+    return new NativeBuffer(null, address, length, pool);
+  }
+
+  /** posix_memalign of {@code length} bytes, page-aligned; the address. */
+  static long allocateAligned(int length) {
+    long[] out = new long[1];
+    int rc = LibC.posix_memalign(out, PAGE_SIZE, Math.max(1, length));
+    if (rc != 0) { // posix_memalign returns the error, it does not set errno
+      throw new OutOfMemoryError(Errors.describe("posix_memalign", rc) + " for " + length + " bytes");
+    }
+    return out[0];
   }
 
   /** Allocates {@code length} bytes, page-aligned, contents unspecified. */
@@ -38,12 +58,7 @@ public final class NativeBuffer {
     if (length < 0) {
       throw new IllegalArgumentException("length must be >= 0, was " + length);
     }
-    long[] out = new long[1];
-    int rc = LibC.posix_memalign(out, PAGE_SIZE, Math.max(1, length));
-    if (rc != 0) { // posix_memalign returns the error, it does not set errno
-      throw new OutOfMemoryError(Errors.describe("posix_memalign", rc) + " for " + length + " bytes");
-    }
-    return new NativeBuffer(null, out[0], length);
+    return new NativeBuffer(null, allocateAligned(length), length, null);
   }
 
   /** The system page size, the alignment of every allocated buffer. */
@@ -65,7 +80,7 @@ public final class NativeBuffer {
   public NativeBuffer slice(int offset, int length) {
     Objects.checkFromIndexSize(offset, length, this.length);
     checkLive();
-    return new NativeBuffer(root, address + offset, length);
+    return new NativeBuffer(root, address + offset, length, null);
   }
 
   /** Whether this is a slice (a view that does not own its memory). */
@@ -115,7 +130,8 @@ public final class NativeBuffer {
   }
 
   /**
-   * Frees the memory. Only the owner calls this, once, and only when no send of it is in flight.
+   * Frees the memory (a lent buffer's goes back to its pool). Only the owner calls this, once, and
+   * only when no send of it is in flight.
    *
    * @throws IllegalStateException on a slice, or when already released
    */
@@ -128,7 +144,11 @@ public final class NativeBuffer {
     }
     released = true;
     view = null;
-    LibC.free(address);
+    if (pool != null) {
+      pool.giveBack(address);
+    } else {
+      LibC.free(address);
+    }
   }
 
   /** Whether the memory (this buffer's, or the one a slice views) has been released. */
@@ -145,6 +165,6 @@ public final class NativeBuffer {
   @Override
   public String toString() {
     return "NativeBuffer[" + length + " bytes at 0x" + Long.toHexString(address)
-        + (isSlice() ? ", slice" : "") + (isReleased() ? ", released" : "") + "]";
+        + (isSlice() ? ", slice" : "") + (root.pool != null ? ", lent" : "") + (isReleased() ? ", released" : "") + "]";
   }
 }
