@@ -307,7 +307,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     BlightHeader h = decoder.partialHeader();
     String what = h == null ? "a header (fewer than 12 bytes arrived)"
         : h.knownType().wireName() + " ackid " + h.ackidUnsigned() + " claiming " + h.size() + " payload bytes ("
-          + decoder.partialPayloadBytes() + " arrived)";
+          + (decoder.partialPayloadBytes() + (starvedChunk == null ? 0 : starvedChunk.remaining())) + " arrived)";
     return drain(new BlightProtocolException(BlightProtocolException.Fault.PAYLOAD_TIMEOUT, h,
         what + " was not complete within the payload timeout of " + limits.payloadTimeout().toMillis() + " ms"));
   }
