@@ -559,8 +559,8 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     getContext().getLog().error("{}", message);
     events.tell(new ClientFault(getContext().getSelf(), name, e.fault(), message));
     closing = true;
-    loseAllAcks("protocol fault: " + e.getMessage());
-    rejectHeld(name + ": closing after a protocol fault");
+    loseAllAcks(how); // "protocol fault: ..." or "stalled: ..."
+    rejectHeld(name + ": closing after " + (abort ? "a stall" : "a protocol fault"));
     if (abort) {
       closeSent = true; // Abort even after a Close: that close is what may be stuck
       socket.tell(new SocketProtocol.Abort(null));
