@@ -260,6 +260,8 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         reject(q, q.ackid(), reason);
       } else if (m instanceof CloseClient cc) {
         watchClose(cc.replyTo());
+      } else if (m instanceof BlightProtocol.AbortClient ac) {
+        watchClose(ac.replyTo());
       } else if (m instanceof GetClientStats g) {
         g.replyTo().tell(stats());
       }
@@ -279,6 +281,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         .onMessage(AckDue.class, this::onAckDue)
         .onMessageEquals(StallTick.INSTANCE, this::onStallTick)
         .onMessage(CloseClient.class, this::onClose)
+        .onMessage(BlightProtocol.AbortClient.class, this::onAbort)
         .onMessage(GetClientStats.class, this::onGetStats)
         .onMessage(SocketStatsReply.class, this::onSocketStats)
         .onSignal(PostStop.class, s -> onPostStop())
@@ -579,6 +582,21 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     return maybeFinishClosing();
   }
 
+  private Behavior<ClientCommand> onAbort(BlightProtocol.AbortClient a) {
+    watchClose(a.replyTo());
+    if (socket == null || how.startsWith("aborted")) {
+      return this;
+    }
+    how = "aborted: " + a.reason();
+    decoding = false;
+    closing = true;
+    loseAllAcks(how);
+    rejectHeld(name + ": " + how);
+    closeSent = true;
+    socket.tell(new SocketProtocol.Abort(null));
+    return this;
+  }
+
   private void watchClose(ActorRef<ClientEvent> replyTo) {
     if (replyTo != null && !closeWaiters.contains(replyTo)) {
       closeWaiters.add(replyTo);
@@ -597,7 +615,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
 
   private Behavior<ClientCommand> onClosed(SocketProtocol.Closed c) {
     socketStats = c.stats();
-    if (!how.startsWith("protocol fault") && !how.startsWith("stalled")) {
+    if (!how.startsWith("protocol fault") && !how.startsWith("stalled") && !how.startsWith("aborted")) {
       how = c.how(); // the socket's word: closed, peer closed, aborted, failed: ...
     }
     String reason = name + " closed (" + c.how() + ") before this message reached the socket";

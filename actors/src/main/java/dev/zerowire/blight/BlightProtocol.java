@@ -61,7 +61,7 @@ public final class BlightProtocol {
   // ============================================================================ client side
 
   /** Sent to a client connection actor ({@link BlightClient}). */
-  public sealed interface ClientCommand permits Request, CloseClient, GetClientStats, ClientInternal {
+  public sealed interface ClientCommand permits Request, CloseClient, AbortClient, GetClientStats, ClientInternal {
   }
 
   /** Client messages that only the client sends itself (socket replies, timers). */
@@ -156,6 +156,19 @@ public final class BlightProtocol {
    * wait for acks nobody awaits.
    */
   public record CloseClient(ActorRef<ClientEvent> replyTo) implements ClientCommand {
+  }
+
+  /**
+   * Give up now (a program told to stop, a caller's deadline). Receiver: the client. It resets the
+   * connection (Abort): requests not yet written end {@link SendFailed}, written ones once the
+   * kernel has let go of them, awaited acks {@link AckLost}, new requests are {@link Rejected}.
+   * Reply: {@link ClientClosed} (how: "aborted: " and {@code reason}) to {@code replyTo} (if not
+   * null) and to the events ref. Does not promise that the server saw any of the requests.
+   */
+  public record AbortClient(String reason, ActorRef<ClientEvent> replyTo) implements ClientCommand {
+    public AbortClient {
+      Objects.requireNonNull(reason, "reason");
+    }
   }
 
   /**

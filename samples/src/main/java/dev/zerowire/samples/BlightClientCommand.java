@@ -5,6 +5,7 @@ import dev.zerowire.actors.ZeroWire;
 import dev.zerowire.blight.BlightAddress;
 import dev.zerowire.blight.BlightLimits;
 import dev.zerowire.blight.BlightLoad;
+import dev.zerowire.blight.BlightProtocol.AbortClient;
 import dev.zerowire.blight.BlightProtocol.ClientCommand;
 import dev.zerowire.blight.BlightProtocol.CloseClient;
 import dev.zerowire.blight.BlightSettings;
@@ -39,8 +40,10 @@ import picocli.CommandLine.Spec;
  * <p>It always ends and always reports (issue 9, break 4): the client gives up on a server that
  * makes no progress for the stall timeout, and with --json exactly one JSON object is printed on
  * success, on failure (including a failed connect) and on SIGTERM/SIGINT, with an {@code errors}
- * list. A signal closes the client (new requests are refused, owed outcomes still come); if the
- * run has not ended {@value #SIGNAL_GRACE_SECONDS} s later, what is known is printed.
+ * list. A signal closes the client (new requests are refused, owed outcomes still come); if that
+ * has not ended the run {@value #CLOSE_GRACE_SECONDS} s later the client aborts (every owed request
+ * fails at once, so the counters are still whole); if even that has not ended it
+ * {@value #SIGNAL_GRACE_SECONDS} s after the signal, what is known is printed.
  */
 @Command(name = "blight-client", mixinStandardHelpOptions = true,
     description = {"Send blight messages to a blight server (Oxide's display server, or blight-server).",
@@ -84,7 +87,9 @@ public final class BlightClientCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print one JSON object instead of text")
   boolean json;
 
-  /** How long a signal waits for the run to end on its own before what is known is printed. */
+  /** How long a signal waits for a graceful close before it aborts the client. */
+  static final int CLOSE_GRACE_SECONDS = 2;
+  /** How long a signal waits for the run to end before what is known is printed. */
   static final int SIGNAL_GRACE_SECONDS = 10;
 
   private final AtomicBoolean reported = new AtomicBoolean();
@@ -124,7 +129,10 @@ public final class BlightClientCommand implements Callable<Integer> {
         c.tell(new CloseClient(null));
       }
       try {
-        if (!ended.await(SIGNAL_GRACE_SECONDS, TimeUnit.SECONDS)) {
+        if (!ended.await(CLOSE_GRACE_SECONDS, TimeUnit.SECONDS) && c != null) {
+          c.tell(new AbortClient("stopped by SIGTERM or SIGINT", null));
+        }
+        if (!ended.await(SIGNAL_GRACE_SECONDS - CLOSE_GRACE_SECONDS, TimeUnit.SECONDS)) {
           report(failure("terminated by a signal; the run did not end within " + SIGNAL_GRACE_SECONDS + " s"), t);
         }
       } catch (InterruptedException e) {
