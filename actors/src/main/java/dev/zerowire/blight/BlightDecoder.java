@@ -61,6 +61,8 @@ public final class BlightDecoder {
     /** Bytes of the budget held for the current payload. */
     private long reserved;
     private boolean starved;
+    private boolean pauseRequested;
+    private boolean paused;
 
     private BlightProtocolException failure;
     private boolean ended;
@@ -120,7 +122,14 @@ public final class BlightDecoder {
     public void feed(ByteBuffer chunk) {
         checkUsable();
         starved = false;
+        paused = false;
+        pauseRequested = false;
         while (chunk.hasRemaining()) {
+            if (pauseRequested) {
+                pauseRequested = false;
+                paused = true;
+                return;
+            }
             if (current == null) {
                 int n = Math.min(BlightHeader.SIZE - headerFill, chunk.remaining());
                 chunk.get(headerBytes, headerFill, n);
@@ -306,6 +315,23 @@ public final class BlightDecoder {
     /** Whether no message is partly read (so the stream may end here). */
     public boolean atMessageBoundary() {
         return current == null && headerFill == 0;
+    }
+
+    /**
+     * Called by the sink: {@link #feed} returns right after the message being delivered, leaving
+     * the rest of the chunk unconsumed ({@link #paused()}). Why: the owner may have all the work
+     * it is allowed to hold (e.g. replies it owes), and a chunk can hold thousands of messages.
+     */
+    public void pauseAfterThisMessage() {
+        if (!delivering) {
+            throw new IllegalStateException("only the sink may pause its decoder");
+        }
+        pauseRequested = true;
+    }
+
+    /** Whether the last {@link #feed} stopped early because the sink asked it to pause. */
+    public boolean paused() {
+        return paused;
     }
 
     /** Whether the last {@link #feed} stopped early because the budget refused payload memory. */

@@ -452,8 +452,8 @@ public final class BlightProtocol {
    * @param errors        protocol faults and other errors, one line each, naming the connection
    * @param how           how the socket closed
    * @param socket        the socket's final counters
-   * @param peakPendingReplies the most replies pending at once ({@link BlightLimits#maxPendingReplies()}
-   *                      plus at most the messages of one read chunk)
+   * @param peakPendingReplies the most replies pending at once (at most
+   *                      {@link BlightLimits#maxPendingReplies()} plus one Ping of the server's own)
    * @param holdBacks     times reading stopped because pending replies reached the bound
    */
   public record ConnectionSummary(int id, String connection, SocketAddress remote, long messages, long bytes,

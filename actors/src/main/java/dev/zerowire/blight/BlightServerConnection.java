@@ -62,8 +62,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  *   <li><b>Replies</b>: pending replies are messages read whose handler answer has not come, plus
  *       acks and Pings submitted to the {@link Outbox} without outcome. At the bound the socket is
  *       not asked for the next chunk (pull mode), so TCP pushes back on a client that does not
- *       read its acks; reading resumes when half have drained. The bound can be passed by the
- *       messages of one read chunk (at most read-buffer-size / 12). Held at the bound with no
+ *       read its acks; decoding pauses mid-chunk at the bound, so it is exact (an Ack to our
+ *       Ping, which needs no reply, may still be decoded). Reading resumes when half have
+ *       drained. Held at the bound with no
  *       reply leaving for the reply-stall timeout, the connection is aborted with one error.
  * </ul>
  *
@@ -157,8 +158,8 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private String how = "closed";
   /** The socket delivered a chunk and waits for ResumeReading (pull mode). */
   private boolean readOwed;
-  /** The unfed rest of a chunk, while the payload budget refuses. */
-  private ByteBuffer starvedChunk;
+  /** The unfed rest of a chunk: the payload budget refused, or pending replies reached the bound. */
+  private ByteBuffer unfed;
   /** Pending replies reached the bound: reading stops until half have drained. */
   private boolean heldBack;
   private long heldBackSinceNanos;
@@ -268,20 +269,25 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     }
     armPayloadTimeout();
     if (decoder.starved()) {
-      starvedChunk = chunk;
+      unfed = chunk;
       timers.startSingleTimer(BudgetRetry.INSTANCE, Duration.ofMillis(BUDGET_RETRY_MILLIS));
       return this;
     }
-    starvedChunk = null;
+    if (decoder.paused()) { // pending replies reached the bound mid-chunk (onFrame)
+      unfed = chunk;
+      holdBack();
+      return this;
+    }
+    unfed = null;
     resumeReading();
     return this;
   }
 
   private Behavior<Command> onBudgetRetry() {
-    if (state != State.RUNNING || starvedChunk == null) {
+    if (state != State.RUNNING || unfed == null || heldBack) {
       return this;
     }
-    return feed(starvedChunk);
+    return feed(unfed);
   }
 
   /**
@@ -307,7 +313,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     BlightHeader h = decoder.partialHeader();
     String what = h == null ? "a header (fewer than 12 bytes arrived)"
         : h.knownType().wireName() + " ackid " + h.ackidUnsigned() + " claiming " + h.size() + " payload bytes ("
-          + (decoder.partialPayloadBytes() + (starvedChunk == null ? 0 : starvedChunk.remaining())) + " arrived)";
+          + (decoder.partialPayloadBytes() + (unfed == null ? 0 : unfed.remaining())) + " arrived)";
     return drain(new BlightProtocolException(BlightProtocolException.Fault.PAYLOAD_TIMEOUT, h,
         what + " was not complete within the payload timeout of " + limits.payloadTimeout().toMillis() + " ms"));
   }
@@ -321,20 +327,25 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private void resumeReading() {
     int pending = pendingReplies();
     peakPendingReplies = Math.max(peakPendingReplies, pending);
-    if (!readOwed || starvedChunk != null || !socketOpen) {
+    if (!readOwed || unfed != null || !socketOpen) {
       return;
     }
     if (state == State.RUNNING && pending >= limits.maxPendingReplies()) {
-      if (!heldBack) {
-        heldBack = true;
-        holdBacks++;
-        heldBackSinceNanos = System.nanoTime();
-        timers.startSingleTimer(ReplyStall.INSTANCE, limits.replyStallTimeout());
-      }
+      holdBack();
       return;
     }
     readOwed = false;
     socket.tell(SocketProtocol.ResumeReading.INSTANCE);
+  }
+
+  /** Pending replies are at the bound: nothing more is fed or read until half have drained. */
+  private void holdBack() {
+    if (!heldBack) {
+      heldBack = true;
+      holdBacks++;
+      heldBackSinceNanos = System.nanoTime();
+      timers.startSingleTimer(ReplyStall.INSTANCE, limits.replyStallTimeout());
+    }
   }
 
   /** A reply finished (answered, or its send had its outcome): read again once half have drained. */
@@ -349,7 +360,11 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     if (pendingReplies() <= limits.maxPendingReplies() / 2) {
       heldBack = false;
       timers.cancel(ReplyStall.INSTANCE);
-      resumeReading();
+      if (unfed != null && state == State.RUNNING && !decoder.starved()) {
+        feed(unfed); // the rest of the chunk that filled the bound; reads again once it is fed
+      } else {
+        resumeReading();
+      }
     }
   }
 
@@ -388,6 +403,11 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     }
     handlerOwes++;
     handler.tell(new HandlerRequest(id, name, f, handlerAdapter));
+    int pending = pendingReplies();
+    peakPendingReplies = Math.max(peakPendingReplies, pending);
+    if (pending >= limits.maxPendingReplies()) {
+      decoder.pauseAfterThisMessage(); // exact bound: the rest of this chunk waits (see feed)
+    }
   }
 
   private void onAck(long ackid) {
@@ -495,7 +515,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     }
     state = State.DRAINING;
     decoder.abandon(); // nothing more is decoded: a partial payload's budget goes back now
-    starvedChunk = null;
+    unfed = null;
     timers.cancel(PingTick.INSTANCE);
     timers.cancel(NotResponding.INSTANCE);
     timers.cancel(PayloadDue.class);

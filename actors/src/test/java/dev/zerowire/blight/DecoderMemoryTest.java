@@ -101,4 +101,32 @@ class DecoderMemoryTest {
     assertThrows(BlightProtocolException.class, d::endOfStream);
     assertEquals(0, budget.used());
   }
+
+  @Test
+  void theSinkCanPauseFeedingRightAfterAMessage() {
+    byte[] stream = new byte[10 * BlightHeader.SIZE];
+    for (int i = 0; i < 10; i++) {
+      System.arraycopy(BlightEncoder.encodeHeader(BlightType.PING, i + 1, 0), 0, stream, i * BlightHeader.SIZE,
+          BlightHeader.SIZE);
+    }
+    List<BlightFrame> out = new ArrayList<>();
+    BlightDecoder[] d = new BlightDecoder[1];
+    d[0] = new BlightDecoder(1024, f -> {
+      out.add(f);
+      if (out.size() % 4 == 0) {
+        d[0].pauseAfterThisMessage();
+      }
+    });
+    ByteBuffer chunk = ByteBuffer.wrap(stream);
+    d[0].feed(chunk);
+    assertTrue(d[0].paused());
+    assertEquals(4, out.size());
+    assertEquals(4 * BlightHeader.SIZE, chunk.position(), "the rest waits in the chunk");
+    d[0].feed(chunk);
+    d[0].feed(chunk);
+    assertFalse(d[0].paused());
+    assertEquals(10, out.size());
+    assertEquals(10, out.get(9).ackid());
+    assertThrows(IllegalStateException.class, d[0]::pauseAfterThisMessage, "only from the sink");
+  }
 }
