@@ -100,9 +100,8 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
 
   private enum GraceOver implements Command { INSTANCE }
 
-  /** The message that started arriving when the decoder had delivered {@code delivered} messages is due. */
-  private record PayloadDue(long delivered) implements Command {
-  }
+  /** Time to check whether the message in progress is older than the payload timeout. */
+  private enum PayloadDue implements Command { INSTANCE }
 
   private enum BudgetRetry implements Command { INSTANCE }
 
@@ -162,8 +161,11 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private ByteBuffer unfed;
   /** Pending replies reached the bound: reading stops until half have drained. */
   private boolean heldBack;
+  /** When reading stopped, or the last reply left since: the reply-stall clock. */
   private long heldBackSinceNanos;
-  private long payloadArmedFor = -1;
+  /** The message in progress (as the count of messages delivered before it), or -1 at a boundary. */
+  private long partialMessage = -1;
+  private long partialSinceNanos;
 
   // counters (see ConnectionSummary)
   private long messages;
@@ -224,7 +226,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         .onMessageEquals(NotResponding.INSTANCE, this::onNotResponding)
         .onMessageEquals(GraceOver.INSTANCE, this::closeSocket)
         .onMessageEquals(CloseConnection.INSTANCE, () -> drain(null))
-        .onMessage(PayloadDue.class, this::onPayloadDue)
+        .onMessageEquals(PayloadDue.INSTANCE, this::onPayloadDue)
         .onMessageEquals(BudgetRetry.INSTANCE, this::onBudgetRetry)
         .onMessageEquals(ReplyStall.INSTANCE, this::onReplyStall)
         .onSignal(PostStop.class, s -> onPostStop())
@@ -291,23 +293,29 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   }
 
   /**
-   * One timer per message in progress: armed when a message's first byte arrives (header or
-   * payload), cancelled at the next message boundary.
+   * Notes when the message in progress started (its first byte, header or payload). One timer at
+   * most is scheduled, and re-armed for the remainder when it fires early: restarting a timer per
+   * message would leave one cancelled task per message in the scheduler until it is due.
    */
   private void armPayloadTimeout() {
     if (decoder.atMessageBoundary()) {
-      if (payloadArmedFor >= 0) {
-        timers.cancel(PayloadDue.class);
-        payloadArmedFor = -1;
+      partialMessage = -1;
+    } else if (partialMessage != decoder.messagesDecoded()) {
+      partialMessage = decoder.messagesDecoded();
+      partialSinceNanos = System.nanoTime();
+      if (!timers.isTimerActive(PayloadDue.INSTANCE)) {
+        timers.startSingleTimer(PayloadDue.INSTANCE, limits.payloadTimeout());
       }
-    } else if (payloadArmedFor != decoder.messagesDecoded()) {
-      payloadArmedFor = decoder.messagesDecoded();
-      timers.startSingleTimer(PayloadDue.class, new PayloadDue(payloadArmedFor), limits.payloadTimeout());
     }
   }
 
-  private Behavior<Command> onPayloadDue(PayloadDue d) {
-    if (state != State.RUNNING || decoder.atMessageBoundary() || decoder.messagesDecoded() != d.delivered()) {
+  private Behavior<Command> onPayloadDue() {
+    if (state != State.RUNNING || partialMessage < 0) {
+      return this; // at a boundary: the next message re-arms
+    }
+    long age = System.nanoTime() - partialSinceNanos;
+    if (age < limits.payloadTimeout().toNanos()) {
+      timers.startSingleTimer(PayloadDue.INSTANCE, limits.payloadTimeout().minusNanos(age));
       return this;
     }
     BlightHeader h = decoder.partialHeader();
@@ -344,7 +352,9 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       heldBack = true;
       holdBacks++;
       heldBackSinceNanos = System.nanoTime();
-      timers.startSingleTimer(ReplyStall.INSTANCE, limits.replyStallTimeout());
+      if (!timers.isTimerActive(ReplyStall.INSTANCE)) { // one task at most (see armPayloadTimeout)
+        timers.startSingleTimer(ReplyStall.INSTANCE, limits.replyStallTimeout());
+      }
     }
   }
 
@@ -353,13 +363,13 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     if (!heldBack) {
       return;
     }
-    if (left) { // progress: the client (or the kernel for it) took bytes; the stall clock restarts
+    if (left) {
+      // Progress: the client (or the kernel for it) took bytes. Only noted: restarting the timer
+      // here would schedule one task per ack (a scheduler keeps cancelled tasks until they are due).
       heldBackSinceNanos = System.nanoTime();
-      timers.startSingleTimer(ReplyStall.INSTANCE, limits.replyStallTimeout());
     }
     if (pendingReplies() <= limits.maxPendingReplies() / 2) {
-      heldBack = false;
-      timers.cancel(ReplyStall.INSTANCE);
+      heldBack = false; // the stall timer, if running, finds nothing held back and lapses
       if (unfed != null && state == State.RUNNING && !decoder.starved()) {
         feed(unfed); // the rest of the chunk that filled the bound; reads again once it is fed
       } else {
@@ -372,7 +382,12 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     if (!heldBack || state == State.CLOSING) {
       return this;
     }
-    long quiet = Duration.ofNanos(System.nanoTime() - heldBackSinceNanos).toMillis();
+    long quietNanos = System.nanoTime() - heldBackSinceNanos;
+    if (quietNanos < limits.replyStallTimeout().toNanos()) { // progress since: wait for the rest
+      timers.startSingleTimer(ReplyStall.INSTANCE, limits.replyStallTimeout().minusNanos(quietNanos));
+      return this;
+    }
+    long quiet = Duration.ofNanos(quietNanos).toMillis();
     BlightProtocolException e = new BlightProtocolException(BlightProtocolException.Fault.STALLED, null,
         "the client left " + pendingReplies() + " replies unread for " + quiet
             + " ms (reply stall timeout " + limits.replyStallTimeout().toMillis() + " ms)");
@@ -518,7 +533,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     unfed = null;
     timers.cancel(PingTick.INSTANCE);
     timers.cancel(NotResponding.INSTANCE);
-    timers.cancel(PayloadDue.class);
+    timers.cancel(PayloadDue.INSTANCE);
     timers.cancel(BudgetRetry.INSTANCE);
     resumeReading();
     if (handlerOwes == 0) {
