@@ -64,6 +64,19 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  *       fail, remaining awaited acks are lost, {@link ClientClosed} goes out.
  * </ul>
  *
+ * <h2>Stall timeout (issue 9, break 4)</h2>
+ *
+ * A server that stops reading or stops acking must not hold the client forever. Progress is an
+ * ack arriving or the kernel accepting bytes (a send's outcome). The connection fails, with one
+ * {@link ClientFault} ({@code STALLED}) and an Abort, when for {@link BlightLimits#stallTimeout()}
+ * <ul>
+ *   <li>sends are outstanding and none had its outcome, or</li>
+ *   <li>acks are awaited, or one timed out since the last ack came, and no ack came, or</li>
+ *   <li>the socket was told to Close and has not reported Closed.</li>
+ * </ul>
+ * After the Abort every request still owed gets its outcome ({@code SendFailed}) and every awaited
+ * ack {@code AckLost}, then {@link ClientClosed}. Checked every quarter of the timeout.
+ *
  * <h2>Ownership</h2>
  *
  * This actor alone owns: the {@link Outbox} (header pool, in-flight and held messages, with each
@@ -90,6 +103,8 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
 
   private record AckDue(long ackid, long token) implements BlightProtocol.ClientInternal {
   }
+
+  private enum StallTick implements BlightProtocol.ClientInternal { INSTANCE }
 
   /** Outbox tag of a caller's request. */
   private record RequestTag(Request request, long ackid) {
@@ -168,6 +183,10 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private String how = "closed";
   private long nextAckid = 1;
   private long nextToken;
+  private long lastSendProgressNanos;
+  private long lastAckNanos;
+  private long ackTimeoutsSinceAck;
+  private long closeSentNanos;
 
   // counters (see ClientStats)
   private long requests;
@@ -225,6 +244,9 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         name = "blight client " + BlightAddress.format(local) + " to " + BlightAddress.format(c.remote());
       }
       socket.tell(SocketProtocol.Register.pull(eventAdapter)); // one chunk at a time: a slow decoder pushes back
+      lastSendProgressNanos = lastAckNanos = System.nanoTime();
+      Duration tick = settings.limits().stallTimeout().dividedBy(4);
+      timers.startTimerWithFixedDelay(StallTick.INSTANCE, tick.isZero() ? Duration.ofMillis(1) : tick);
       events.tell(new ClientConnected(getContext().getSelf(), name, c.local(), c.remote(), c.zeroCopy()));
       return stash.unstashAll(this);
     }
@@ -238,6 +260,8 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         reject(q, q.ackid(), reason);
       } else if (m instanceof CloseClient cc) {
         watchClose(cc.replyTo());
+      } else if (m instanceof BlightProtocol.AbortClient ac) {
+        watchClose(ac.replyTo());
       } else if (m instanceof GetClientStats g) {
         g.replyTo().tell(stats());
       }
@@ -255,7 +279,9 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         .onMessage(SocketReply.class, this::onSocketReply)
         .onMessage(SocketEvent.class, this::onSocketEvent)
         .onMessage(AckDue.class, this::onAckDue)
+        .onMessageEquals(StallTick.INSTANCE, this::onStallTick)
         .onMessage(CloseClient.class, this::onClose)
+        .onMessage(BlightProtocol.AbortClient.class, this::onAbort)
         .onMessage(GetClientStats.class, this::onGetStats)
         .onMessage(SocketStatsReply.class, this::onSocketStats)
         .onSignal(PostStop.class, s -> onPostStop())
@@ -275,6 +301,13 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       return this;
     }
     long ackid = r.ackid() != BlightProtocol.AUTO_ACKID ? r.ackid() : assignAckid();
+    long now = System.nanoTime();
+    if (outbox.pending() == 0) {
+      lastSendProgressNanos = now; // nothing was owed: the stall clock starts with this send
+    }
+    if (r.awaitAck() && awaited.isEmpty() && ackTimeoutsSinceAck == 0) {
+      lastAckNanos = now; // no ack was owed: the ack clock starts with this request
+    }
     if (r.awaitAck()) {
       if (awaited.containsKey(ackid)) {
         reject(r, ackid, name + ": ackid " + ackid + " already awaits an ack");
@@ -336,6 +369,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       return this; // WritingResumed: the outbox never lets the socket refuse for room
     }
     Outbox.Pending p = outbox.complete(o);
+    lastSendProgressNanos = System.nanoTime(); // the kernel took the bytes (or the send ended)
     if (p == null) {
       getContext().getLog().warn("{}: outcome for an unknown send {}", name, o.correlationId());
       return this;
@@ -424,6 +458,8 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
 
   private void onAck(BlightFrame f) {
     acksReceived++;
+    lastAckNanos = System.nanoTime();
+    ackTimeoutsSinceAck = 0;
     Awaited a = awaited.remove(f.ackid());
     if (a != null) {
       timers.cancel(f.ackid());
@@ -444,6 +480,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     }
     awaited.remove(d.ackid());
     ackTimeouts++;
+    ackTimeoutsSinceAck++;
     timedOut.add(d.ackid());
     if (timedOut.size() > 1024) {
       timedOut.remove(timedOut.iterator().next());
@@ -490,18 +527,50 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     }
   }
 
+  private Behavior<ClientCommand> onStallTick() {
+    if (socket == null || how.startsWith("stalled")) {
+      return this;
+    }
+    long now = System.nanoTime();
+    long limit = settings.limits().stallTimeout().toNanos();
+    String why = null;
+    if (outbox.pending() > 0 && now - lastSendProgressNanos >= limit) {
+      why = outbox.pending() + " send(s) without outcome for " + (now - lastSendProgressNanos) / 1_000_000 + " ms";
+    } else if ((!awaited.isEmpty() || ackTimeoutsSinceAck > 0) && now - lastAckNanos >= limit) {
+      why = "no ack for " + (now - lastAckNanos) / 1_000_000 + " ms (" + awaited.size() + " awaited, "
+          + ackTimeoutsSinceAck + " timed out since the last ack)";
+    } else if (closeSent && closeSentNanos != 0 && now - closeSentNanos >= limit) {
+      why = "the close did not finish within " + (now - closeSentNanos) / 1_000_000 + " ms";
+    }
+    if (why != null) {
+      BlightProtocolException e = new BlightProtocolException(BlightProtocolException.Fault.STALLED, null,
+          "no progress: " + why + " (stall timeout " + settings.limits().stallTimeout().toMillis() + " ms)");
+      how = "stalled: " + e.getMessage();
+      fail(e, name + ": " + e.getMessage() + "; aborting the connection", true);
+    }
+    return this;
+  }
+
   /** The server broke the protocol: one clear error, stop reading, close this connection. */
   private void fault(BlightProtocolException e) {
-    decoding = false;
-    String message = name + ": protocol fault from the server: " + e.getMessage() + "; closing the connection";
     how = "protocol fault: " + e.getMessage();
+    fail(e, name + ": protocol fault from the server: " + e.getMessage() + "; closing the connection", false);
+  }
+
+  /** One clear error; stop reading; every owed ack lost, held messages rejected; Close (or Abort). */
+  private void fail(BlightProtocolException e, String message, boolean abort) {
+    decoding = false;
     getContext().getLog().error("{}", message);
     events.tell(new ClientFault(getContext().getSelf(), name, e.fault(), message));
     closing = true;
-    loseAllAcks("protocol fault: " + e.getMessage());
-    rejectHeld(name + ": closing after a protocol fault");
-    if (!closeSent) {
+    loseAllAcks(how); // "protocol fault: ..." or "stalled: ..."
+    rejectHeld(name + ": closing after " + (abort ? "a stall" : "a protocol fault"));
+    if (abort) {
+      closeSent = true; // Abort even after a Close: that close is what may be stuck
+      socket.tell(new SocketProtocol.Abort(null));
+    } else if (!closeSent) {
       closeSent = true;
+      closeSentNanos = System.nanoTime();
       socket.tell(new SocketProtocol.Close(null));
     }
   }
@@ -514,6 +583,21 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     return maybeFinishClosing();
   }
 
+  private Behavior<ClientCommand> onAbort(BlightProtocol.AbortClient a) {
+    watchClose(a.replyTo());
+    if (socket == null || how.startsWith("aborted")) {
+      return this;
+    }
+    how = "aborted: " + a.reason();
+    decoding = false;
+    closing = true;
+    loseAllAcks(how);
+    rejectHeld(name + ": " + how);
+    closeSent = true;
+    socket.tell(new SocketProtocol.Abort(null));
+    return this;
+  }
+
   private void watchClose(ActorRef<ClientEvent> replyTo) {
     if (replyTo != null && !closeWaiters.contains(replyTo)) {
       closeWaiters.add(replyTo);
@@ -524,6 +608,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private Behavior<ClientCommand> maybeFinishClosing() {
     if (closing && !closeSent && !outbox.hasHeld() && awaited.isEmpty()) {
       closeSent = true;
+      closeSentNanos = System.nanoTime();
       socket.tell(new SocketProtocol.Close(null));
     }
     return this;
@@ -531,7 +616,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
 
   private Behavior<ClientCommand> onClosed(SocketProtocol.Closed c) {
     socketStats = c.stats();
-    if (!how.startsWith("protocol fault")) {
+    if (!how.startsWith("protocol fault") && !how.startsWith("stalled") && !how.startsWith("aborted")) {
       how = c.how(); // the socket's word: closed, peer closed, aborted, failed: ...
     }
     String reason = name + " closed (" + c.how() + ") before this message reached the socket";

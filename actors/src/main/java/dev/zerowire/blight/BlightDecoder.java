@@ -1,6 +1,7 @@
 package dev.zerowire.blight;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -12,34 +13,56 @@ import java.util.function.Consumer;
  * what is incomplete, and hands every complete message to the sink as a {@link BlightFrame}, in
  * stream order, synchronously on the calling thread.
  *
+ * <p>Memory: a header's size is only a claim. The decoder never allocates more payload memory
+ * than has arrived plus one piece ({@link #DEFAULT_PIECE_SIZE} unless given): a payload that is
+ * complete in the chunk at hand is allocated whole; any other payload is received into pieces
+ * that are allocated as its bytes arrive and joined into one array when the last byte is in.
+ * Each piece is reserved in a {@link PayloadBudget} (shared by a server's connections) before it
+ * is allocated. When the budget refuses, {@link #feed} stops early and leaves the rest of the
+ * chunk unconsumed ({@link #starved()}); the owner feeds it again later (e.g. once other
+ * connections gave memory back), and stops reading from that peer meanwhile.
+ *
  * <p>What must stay true:
  * <ul>
- *   <li>How the stream is cut into chunks never changes which frames come out, nor which error.</li>
+ *   <li>How the stream is cut into chunks, and where feeding pauses for the budget, never changes
+ *       which frames come out, nor which error.</li>
  *   <li>Each header is validated ({@link BlightHeader#problem(long)}) the moment its 12th byte
  *       arrives, before any payload memory is allocated; a size above the maximum is refused
  *       without allocating.</li>
+ *   <li>Every budget reservation is released exactly once: when its message is delivered, when
+ *       the decoder fails or the stream ends, or at {@link #abandon()}.</li>
  *   <li>A protocol fault throws one {@link BlightProtocolException}; the decoder is then failed and
  *       every later {@link #feed} or {@link #endOfStream()} throws that same exception instance.</li>
  *   <li>{@link #endOfStream()} reports a stream cut mid-message as {@link
  *       BlightProtocolException.Fault#TRUNCATED}; at a message boundary it returns quietly.</li>
  * </ul>
- * Payload memory for a message is allocated once its header is valid, so a peer can make the
- * decoder hold up to the maximum per connection; choose the maximum accordingly. Not thread-safe,
- * and the sink must not call back into the same decoder.
+ * Not thread-safe, and the sink must not call back into the same decoder.
  */
 public final class BlightDecoder {
+
+    /** Payload memory is allocated in pieces of this many bytes (one socket read's worth). */
+    public static final int DEFAULT_PIECE_SIZE = 64 * 1024;
 
     private static final byte[] EMPTY = new byte[0];
 
     private final long maxPayloadSize;
+    private final PayloadBudget budget;
+    private final int pieceSize;
     private final Consumer<? super BlightFrame> sink;
 
     private final byte[] headerBytes = new byte[BlightHeader.SIZE];
     private int headerFill;
     /** Non-null while the payload of this header is being read. */
     private BlightHeader current;
-    private byte[] payload;
-    private int payloadFill;
+    /** The pieces of the current payload; the last one may be partly filled. */
+    private final ArrayList<byte[]> pieces = new ArrayList<>();
+    private int pieceFill;
+    private long payloadFill;
+    /** Bytes of the budget held for the current payload. */
+    private long reserved;
+    private boolean starved;
+    private boolean pauseRequested;
+    private boolean paused;
 
     private BlightProtocolException failure;
     private boolean ended;
@@ -49,35 +72,64 @@ public final class BlightDecoder {
     private long bytesDecoded;
     private long messagesDecoded;
 
-    /** A decoder with the default maximum payload size of 64 MiB. */
+    /** A decoder with the default maximum payload size of 64 MiB and no budget. */
     public BlightDecoder(Consumer<? super BlightFrame> sink) {
         this(BlightWire.DEFAULT_MAX_PAYLOAD_SIZE, sink);
     }
 
     /**
+     * A decoder without a budget (it still allocates only as bytes arrive).
+     *
      * @param maxPayloadSize largest header size accepted, 0..{@link BlightWire#MAX_ARRAY_SIZE}
      * @param sink           receives each complete frame
      */
     public BlightDecoder(long maxPayloadSize, Consumer<? super BlightFrame> sink) {
+        this(maxPayloadSize, PayloadBudget.unlimited(), DEFAULT_PIECE_SIZE, sink);
+    }
+
+    /**
+     * @param maxPayloadSize largest header size accepted, 0..{@link BlightWire#MAX_ARRAY_SIZE}
+     * @param budget         where payload pieces are reserved before they are allocated
+     * @param pieceSize      bytes per payload piece, at least 1
+     * @param sink           receives each complete frame
+     */
+    public BlightDecoder(long maxPayloadSize, PayloadBudget budget, int pieceSize,
+                         Consumer<? super BlightFrame> sink) {
         if (maxPayloadSize < 0 || maxPayloadSize > BlightWire.MAX_ARRAY_SIZE) {
             throw new IllegalArgumentException("maximum payload size " + maxPayloadSize
                     + " must be between 0 and " + BlightWire.MAX_ARRAY_SIZE);
         }
+        if (pieceSize < 1) {
+            throw new IllegalArgumentException("piece size must be at least 1, was " + pieceSize);
+        }
         this.maxPayloadSize = maxPayloadSize;
+        this.budget = Objects.requireNonNull(budget, "budget");
+        this.pieceSize = pieceSize;
         this.sink = Objects.requireNonNull(sink, "sink");
     }
 
     /**
-     * Consumes every remaining byte of {@code chunk} (its position ends at its limit) and delivers
-     * each message completed by it. If the sink throws, the exception propagates and the chunk's
-     * position is left just past the delivered message, so feeding the rest later loses nothing.
+     * Consumes the bytes of {@code chunk} and delivers each message completed by them. Normally
+     * every byte is consumed (the position ends at the limit); when the budget refuses payload
+     * memory it stops early, {@link #starved()} turns true, and the position is left at the first
+     * byte not taken: feed the rest again later. If the sink throws, the exception propagates and
+     * the chunk's position is left just past the delivered message, so feeding the rest later
+     * loses nothing.
      *
      * @throws BlightProtocolException on a protocol fault, or if the decoder already failed
      * @throws IllegalStateException   after {@link #endOfStream()}, or if called from the sink
      */
     public void feed(ByteBuffer chunk) {
         checkUsable();
+        starved = false;
+        paused = false;
+        pauseRequested = false;
         while (chunk.hasRemaining()) {
+            if (pauseRequested) {
+                pauseRequested = false;
+                paused = true;
+                return;
+            }
             if (current == null) {
                 int n = Math.min(BlightHeader.SIZE - headerFill, chunk.remaining());
                 chunk.get(headerBytes, headerFill, n);
@@ -95,25 +147,74 @@ public final class BlightDecoder {
                 }
                 if (h.size() == 0) {
                     deliver(h, EMPTY);
+                } else if (chunk.remaining() >= h.size()) {
+                    // Complete already: allocated whole and delivered at once, never held partly.
+                    byte[] p = new byte[h.size()];
+                    chunk.get(p);
+                    bytesConsumed += p.length;
+                    deliver(h, p);
                 } else {
                     current = h;
-                    payload = new byte[h.size()]; // size <= maxPayloadSize <= MAX_ARRAY_SIZE: positive int
                     payloadFill = 0;
+                    pieceFill = 0;
                 }
-            } else {
-                int n = Math.min(payload.length - payloadFill, chunk.remaining());
-                chunk.get(payload, payloadFill, n);
-                payloadFill += n;
-                bytesConsumed += n;
-                if (payloadFill == payload.length) {
-                    BlightHeader h = current;
-                    byte[] p = payload;
-                    current = null;
-                    payload = null;
-                    payloadFill = 0;
-                    deliver(h, p);
-                }
+            } else if (!takePayload(chunk)) {
+                starved = true;
+                return;
             }
+        }
+    }
+
+    /** Moves payload bytes of the current message from {@code chunk}; false if the budget refused. */
+    private boolean takePayload(ByteBuffer chunk) {
+        byte[] piece = pieces.isEmpty() ? null : pieces.get(pieces.size() - 1);
+        if (piece == null || pieceFill == piece.length) {
+            int want = (int) Math.min(pieceSize, current.size() - payloadFill);
+            if (!budget.tryReserve(want)) {
+                return false;
+            }
+            reserved += want;
+            piece = new byte[want];
+            pieces.add(piece);
+            pieceFill = 0;
+        }
+        int n = Math.min(piece.length - pieceFill, chunk.remaining());
+        chunk.get(piece, pieceFill, n);
+        pieceFill += n;
+        payloadFill += n;
+        bytesConsumed += n;
+        if (payloadFill == current.size()) {
+            BlightHeader h = current;
+            byte[] p = join();
+            forgetPayload();
+            deliver(h, p);
+        }
+        return true;
+    }
+
+    /** The pieces as one array (the only piece itself when there is one). */
+    private byte[] join() {
+        if (pieces.size() == 1) {
+            return pieces.get(0);
+        }
+        byte[] p = new byte[current.size()];
+        int at = 0;
+        for (byte[] piece : pieces) {
+            System.arraycopy(piece, 0, p, at, piece.length);
+            at += piece.length;
+        }
+        return p;
+    }
+
+    /** Drops the partial payload and gives its reservation back. */
+    private void forgetPayload() {
+        current = null;
+        pieces.clear();
+        pieceFill = 0;
+        payloadFill = 0;
+        if (reserved > 0) {
+            budget.release(reserved);
+            reserved = 0;
         }
     }
 
@@ -144,7 +245,7 @@ public final class BlightDecoder {
         ended = true;
         if (current != null) {
             failure = new BlightProtocolException(BlightProtocolException.Fault.TRUNCATED, current,
-                    "stream ended mid-message: " + payloadFill + " of " + payload.length
+                    "stream ended mid-message: " + payloadFill + " of " + current.size()
                             + " payload bytes of " + current.knownType().wireName()
                             + " ackid " + current.ackidUnsigned());
         } else if (headerFill > 0) {
@@ -152,10 +253,19 @@ public final class BlightDecoder {
                     "stream ended mid-message: " + headerFill + " of " + BlightHeader.SIZE + " header bytes");
         }
         if (failure != null) {
-            current = null;
-            payload = null; // let a large partial payload be collected
+            forgetPayload(); // let a large partial payload be collected, and its budget reused
             throw failure;
         }
+    }
+
+    /**
+     * The connection is gone: drops a partial message and gives its budget back. Safe to call
+     * in any state and more than once; the decoder takes no bytes afterwards.
+     */
+    public void abandon() {
+        forgetPayload();
+        headerFill = 0;
+        ended = true;
     }
 
     private void checkUsable() {
@@ -205,6 +315,43 @@ public final class BlightDecoder {
     /** Whether no message is partly read (so the stream may end here). */
     public boolean atMessageBoundary() {
         return current == null && headerFill == 0;
+    }
+
+    /**
+     * Called by the sink: {@link #feed} returns right after the message being delivered, leaving
+     * the rest of the chunk unconsumed ({@link #paused()}). Why: the owner may have all the work
+     * it is allowed to hold (e.g. replies it owes), and a chunk can hold thousands of messages.
+     */
+    public void pauseAfterThisMessage() {
+        if (!delivering) {
+            throw new IllegalStateException("only the sink may pause its decoder");
+        }
+        pauseRequested = true;
+    }
+
+    /** Whether the last {@link #feed} stopped early because the sink asked it to pause. */
+    public boolean paused() {
+        return paused;
+    }
+
+    /** Whether the last {@link #feed} stopped early because the budget refused payload memory. */
+    public boolean starved() {
+        return starved;
+    }
+
+    /** Payload bytes of the current, incomplete message received so far (0 at a boundary). */
+    public long partialPayloadBytes() {
+        return payloadFill;
+    }
+
+    /** The header whose payload is being received, or null. */
+    public BlightHeader partialHeader() {
+        return current;
+    }
+
+    /** Bytes of payload memory this decoder holds reserved in its budget. */
+    public long reservedBytes() {
+        return reserved;
     }
 
     /** Whether a protocol fault has stopped this decoder. */

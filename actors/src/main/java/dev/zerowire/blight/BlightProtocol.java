@@ -61,7 +61,7 @@ public final class BlightProtocol {
   // ============================================================================ client side
 
   /** Sent to a client connection actor ({@link BlightClient}). */
-  public sealed interface ClientCommand permits Request, CloseClient, GetClientStats, ClientInternal {
+  public sealed interface ClientCommand permits Request, CloseClient, AbortClient, GetClientStats, ClientInternal {
   }
 
   /** Client messages that only the client sends itself (socket replies, timers). */
@@ -156,6 +156,19 @@ public final class BlightProtocol {
    * wait for acks nobody awaits.
    */
   public record CloseClient(ActorRef<ClientEvent> replyTo) implements ClientCommand {
+  }
+
+  /**
+   * Give up now (a program told to stop, a caller's deadline). Receiver: the client. It resets the
+   * connection (Abort): requests not yet written end {@link SendFailed}, written ones once the
+   * kernel has let go of them, awaited acks {@link AckLost}, new requests are {@link Rejected}.
+   * Reply: {@link ClientClosed} (how: "aborted: " and {@code reason}) to {@code replyTo} (if not
+   * null) and to the events ref. Does not promise that the server saw any of the requests.
+   */
+  public record AbortClient(String reason, ActorRef<ClientEvent> replyTo) implements ClientCommand {
+    public AbortClient {
+      Objects.requireNonNull(reason, "reason");
+    }
   }
 
   /**
@@ -439,11 +452,14 @@ public final class BlightProtocol {
    * @param errors        protocol faults and other errors, one line each, naming the connection
    * @param how           how the socket closed
    * @param socket        the socket's final counters
+   * @param peakPendingReplies the most replies pending at once (at most
+   *                      {@link BlightLimits#maxPendingReplies()} plus one Ping of the server's own)
+   * @param holdBacks     times reading stopped because pending replies reached the bound
    */
   public record ConnectionSummary(int id, String connection, SocketAddress remote, long messages, long bytes,
                   String checksum, Map<String, Long> types, long acksSent, long acksDropped,
                   long pingsSent, long pingAcks, long unexpectedAcks, List<String> errors,
-                  String how, SocketStats socket) {
+                  String how, SocketStats socket, int peakPendingReplies, long holdBacks) {
     public ConnectionSummary {
       types = Collections.unmodifiableMap(new LinkedHashMap<>(types));
       errors = List.copyOf(errors);
@@ -456,58 +472,42 @@ public final class BlightProtocol {
   }
 
   /**
-   * Counters over the connections a server has finished, in connection order.
+   * Counters over the connections a server has finished.
    *
-   * <p>{@code checksum}: with one connection, that connection's checksum (FNV-1a 64 over its
+   * <p>Totals ({@code connections} ... {@code errorCount}) cover every finished connection; the
+   * server keeps only the newest {@link BlightLimits#history()} summaries ({@code perConnection},
+   * in connection order) and the newest {@code history} error lines, so a server that has served
+   * a storm of connections holds a bounded amount (issue 9, break 3).
+   *
+   * <p>{@code checksum}: with one kept connection, that connection's checksum (FNV-1a 64 over its
    * payload bytes in message order); with none, the hash of no bytes; with several, FNV-1a 64 over
-   * the connections' checksums, each as 8 bytes in wire order, in connection order (their
-   * payload streams interleave in time, so no single byte order exists).
+   * the kept connections' checksums, each as 8 bytes in wire order, in connection order (their
+   * payload streams interleave in time, so no single byte order exists). It covers every
+   * connection as long as no more than {@code history} have finished.
+   *
+   * @param messages       every message decoded, Acks and Pings included
+   * @param requests       messages that are requests: every type but Ack (the client's answers
+   *                       to the server's Pings) and Ping (the client's own liveness checks)
+   * @param requestTypes   requests by command-line type name
+   * @param refused        connections closed on arrival because max-connections were open
+   * @param errorCount     error lines over every connection (the kept ones are in {@code errors})
    */
   public record ServerSummary(int connections, long messages, long bytes, String checksum, Map<String, Long> types,
-                long acksSent, long pingsSent, long pingAcks, List<String> errors,
-                List<ConnectionSummary> perConnection) {
+                long requests, Map<String, Long> requestTypes, long acksSent, long pingsSent, long pingAcks,
+                long refused, long errorCount, List<String> errors, List<ConnectionSummary> perConnection) {
     public ServerSummary {
       types = Collections.unmodifiableMap(new LinkedHashMap<>(types));
+      requestTypes = Collections.unmodifiableMap(new LinkedHashMap<>(requestTypes));
       errors = List.copyOf(errors);
       perConnection = List.copyOf(perConnection);
     }
 
-    /** The summary of {@code finished} plus server-level {@code extraErrors}. */
+    /** The summary of {@code finished} (all kept) plus server-level {@code extraErrors}. */
     public static ServerSummary of(List<ConnectionSummary> finished, List<String> extraErrors) {
-      List<ConnectionSummary> sorted = new ArrayList<>(finished);
-      sorted.sort(Comparator.comparingInt(ConnectionSummary::id));
-      long messages = 0;
-      long bytes = 0;
-      long acks = 0;
-      long pings = 0;
-      long pingAcks = 0;
-      long[] perType = new long[BlightType.values().length];
-      List<String> errors = new ArrayList<>(extraErrors);
-      for (ConnectionSummary c : sorted) {
-        messages += c.messages();
-        bytes += c.bytes();
-        acks += c.acksSent();
-        pings += c.pingsSent();
-        pingAcks += c.pingAcks();
-        for (Map.Entry<String, Long> e : c.types().entrySet()) {
-          perType[BlightType.parse(e.getKey()).code()] += e.getValue();
-        }
-        errors.addAll(c.errors());
-      }
-      String checksum;
-      if (sorted.size() == 1) {
-        checksum = sorted.get(0).checksum();
-      } else {
-        Fnv1a64 f = new Fnv1a64();
-        byte[] b = new byte[8];
-        for (ConnectionSummary c : sorted) {
-          java.nio.ByteBuffer.wrap(b).order(BlightWire.ORDER).putLong(0, c.checksumValue());
-          f.update(b);
-        }
-        checksum = f.hex();
-      }
-      return new ServerSummary(sorted.size(), messages, bytes, checksum, typeCounts(perType), acks, pings,
-          pingAcks, errors, sorted);
+      ServerTotals t = new ServerTotals(Integer.MAX_VALUE);
+      extraErrors.forEach(t::addServerError);
+      finished.stream().sorted(Comparator.comparingInt(ConnectionSummary::id)).forEach(t::add);
+      return t.summary();
     }
   }
 

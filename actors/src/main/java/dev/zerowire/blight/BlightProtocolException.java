@@ -23,7 +23,18 @@ public final class BlightProtocolException extends RuntimeException {
         /** The header's size exceeds the receiver's maximum. */
         OVERSIZE,
         /** The stream ended in the middle of a message. */
-        TRUNCATED
+        TRUNCATED,
+        /**
+         * Not a wire-format fault but a limit: a message whose bytes started arriving was not
+         * complete within {@link BlightLimits#payloadTimeout()}.
+         */
+        PAYLOAD_TIMEOUT,
+        /**
+         * Not a wire-format fault but a limit: the peer left the replies it was sent unread past
+         * {@link BlightLimits#replyStallTimeout()} (server) or made no progress within
+         * {@link BlightLimits#stallTimeout()} (client).
+         */
+        STALLED
     }
 
     private final Fault fault;

@@ -45,6 +45,16 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  *
  * <h2>Ownership</h2>
  *
+ * <h2>Bounds</h2>
+ *
+ * At most {@link BlightLimits#maxConnections()} connections are served at once: one more is
+ * aborted on arrival, counted ({@link ServerSummary#refused()}) and logged once per burst. Every
+ * connection's decoder draws payload memory from one {@link PayloadBudget} of
+ * {@link BlightLimits#payloadBudget()} bytes. Only the newest {@link BlightLimits#history()}
+ * summaries are kept ({@link ServerTotals}).
+ *
+ * <h2>Ownership</h2>
+ *
  * The server owns its listeners (it must unbind them: they are the zerowire manager's children),
  * its connection actors (its children: one per client, stopped with it), the handler when it made
  * the default one, and the summaries of finished connections. Each connection owns its socket.
@@ -70,8 +80,20 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
    */
   public static Behavior<ServerCommand> create(List<SocketAddress> listen, BlightSettings settings,
                          ActorRef<HandlerRequest> handler, ActorRef<ServerEvent> events) {
+    return create(listen, settings, handler, events, null);
+  }
+
+  /**
+   * As {@link #create(List, BlightSettings, ActorRef, ActorRef)}, drawing payload memory from
+   * {@code budget} (which the caller may watch, or share between servers); null for a budget of
+   * {@link BlightLimits#payloadBudget()} of its own.
+   */
+  public static Behavior<ServerCommand> create(List<SocketAddress> listen, BlightSettings settings,
+                         ActorRef<HandlerRequest> handler, ActorRef<ServerEvent> events,
+                         PayloadBudget budget) {
     List<SocketAddress> addresses = List.copyOf(listen);
-    return Behaviors.setup(ctx -> new BlightServer(ctx, addresses, settings, handler, events));
+    return Behaviors.setup(ctx -> new BlightServer(ctx, addresses, settings, handler, events,
+        budget != null ? budget : new PayloadBudget(settings.limits().payloadBudget())));
   }
 
   private static final DispatcherSelector DISPATCHER = dev.zerowire.actors.ZeroWire.dispatcher();
@@ -83,8 +105,11 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
   private final List<ActorRef<SocketProtocol.ListenerCommand>> listeners = new ArrayList<>();
   private final List<SocketAddress> bound = new ArrayList<>();
   private final Map<ActorRef<BlightServerConnection.Command>, Integer> live = new HashMap<>();
-  private final List<ConnectionSummary> finished = new ArrayList<>();
-  private final List<String> serverErrors = new ArrayList<>();
+  private final ServerTotals totals;
+  private final PayloadBudget budget;
+  /** Refusals since the last one logged: one line per burst, not one per connection. */
+  private long refusedUnlogged;
+  private boolean refusing;
   private final List<ActorRef<ServerStopped>> stopWaiters = new ArrayList<>();
   private int pendingBinds;
   private int liveListeners;
@@ -93,13 +118,16 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
   private boolean stopped;
 
   private BlightServer(ActorContext<ServerCommand> ctx, List<SocketAddress> listen, BlightSettings settings,
-             ActorRef<HandlerRequest> handler, ActorRef<ServerEvent> events) {
+             ActorRef<HandlerRequest> handler, ActorRef<ServerEvent> events, PayloadBudget budget) {
     super(ctx);
     this.settings = settings;
+    this.totals = new ServerTotals(settings.limits().history());
+    this.budget = budget;
     this.options = settings.resolveSocketOptions(ctx.getSystem());
     this.events = events != null ? events : ctx.getSystem().ignoreRef();
     this.handler = handler != null ? handler
-        : ctx.spawn(BlightHandlers.displayServer(), "handler", DISPATCHER);
+        : ctx.spawn(BlightHandlers.displayServer(settings.limits().ackPolicy(),
+            settings.limits().epaperUpdateTime()), "handler", DISPATCHER);
     ActorRef<SocketProtocol.ListenerEvent> adapter =
         ctx.messageAdapter(SocketProtocol.ListenerEvent.class, ListenerMsg::new);
     ActorRef<SocketProtocol.ManagerCommand> manager = ZeroWire.get(ctx.getSystem()).manager();
@@ -152,7 +180,7 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
         pendingBinds--;
         String reason = "cannot listen on " + BlightAddress.format(f.local()) + ": " + f.cause().getMessage();
         getContext().getLog().error("blight server: {}", reason);
-        serverErrors.add(reason);
+        totals.addServerError(reason);
         events.tell(new ServerBindFailed(f.local(), reason));
         beginStop();
         bindingDone();
@@ -174,10 +202,29 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
       socket.tell(new SocketProtocol.Abort(null)); // arrived while stopping: not served
       return;
     }
+    if (live.size() >= settings.limits().maxConnections()) {
+      // Aborted, not queued: a connection waiting here would still hold an fd and a socket actor.
+      socket.tell(new SocketProtocol.Abort(null));
+      totals.refused();
+      if (!refusing) {
+        refusing = true;
+        getContext().getLog().warn("blight server: {} connections open (max-connections); refusing {}",
+            live.size(), remote == null ? "an unnamed peer" : BlightAddress.format(remote));
+      } else {
+        refusedUnlogged++;
+      }
+      return;
+    }
+    if (refusing) {
+      refusing = false;
+      getContext().getLog().warn("blight server: accepting again after refusing {} more connection(s)",
+          refusedUnlogged);
+      refusedUnlogged = 0;
+    }
     int id = ++nextId;
     ActorRef<BlightServerConnection.Command> c = getContext().spawn(
-        BlightServerConnection.create(id, socket, remote, settings, options.maxQueuedBytes(), handler, events,
-            getContext().getSelf()),
+        BlightServerConnection.create(id, socket, remote, settings, options.maxQueuedBytes(), budget, handler,
+            events, getContext().getSelf()),
         "connection-" + id, DISPATCHER);
     getContext().watch(c);
     live.put(c, id);
@@ -185,7 +232,7 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
   }
 
   private Behavior<ServerCommand> onConnectionFinished(ConnectionFinished f) {
-    finished.add(f.summary());
+    totals.add(f.summary());
     events.tell(new ClientFinished(f.summary()));
     return this;
   }
@@ -221,7 +268,7 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
   }
 
   private ServerSummary summary() {
-    return ServerSummary.of(finished, serverErrors);
+    return totals.summary();
   }
 
   /** Stopped from outside: the listeners are not our children, so unbind them here. */

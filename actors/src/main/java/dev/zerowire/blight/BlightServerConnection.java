@@ -11,6 +11,7 @@ import dev.zerowire.blight.BlightProtocol.HandlerRequest;
 import dev.zerowire.blight.BlightProtocol.NoAck;
 import dev.zerowire.blight.BlightProtocol.ServerEvent;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,8 +32,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <h2>States</h2>
  *
  * <pre>
- *   running ──protocol fault / CloseConnection──▶ draining ──handler answered (or grace over)──▶ closing ──Closed──▶ stopped
- *      │ peer closed (the socket closes itself) ─────────────────────────────────────────────▶ closing
+ *   running ──protocol fault / payload timeout / CloseConnection──▶ draining ──handler answered (or grace over)──▶ closing ──Closed──▶ stopped
+ *      │ peer closed (the socket closes itself) ──────────────────────────────────────────────────────────────▶ closing
+ *      │ replies unread past the reply-stall timeout (Abort) ─────────────────────────────────────────────────▶ closing
  * </pre>
  *
  * <ul>
@@ -42,9 +44,28 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  *       out every ping interval; no answer for two intervals is reported once per silence.
  *   <li><b>draining</b>: nothing more is decoded; the acks the handler still owes are awaited for
  *       the handler grace, then the socket gets {@code Close} (it writes the acks, then FIN).
- *       Unlike Oxide, a bad header does not lose the acks of the good messages before it.
+ *       Oxide leaves its read loop on a bad header without closing (connection.cpp,
+ *       {@code readSocket}); zerowire closes that one connection, after the acks of the good
+ *       messages before it.
  *   <li><b>closing</b>: waiting for the socket's {@code Closed}; handler answers that come now
  *       are counted as dropped. On Closed the summary goes to the server and the actor stops.
+ * </ul>
+ *
+ * <h2>Bounds (issue 9; {@link BlightLimits})</h2>
+ *
+ * <ul>
+ *   <li><b>Payload memory</b>: the decoder reserves payload pieces in the server's shared {@link
+ *       PayloadBudget}; when it is starved the rest of the chunk waits here, the socket is not
+ *       asked for more, and feeding is retried every {@value #BUDGET_RETRY_MILLIS} ms. A message
+ *       that started must complete within the payload timeout, or the connection closes with one
+ *       error: a trickling peer cannot hold its share for long.
+ *   <li><b>Replies</b>: pending replies are messages read whose handler answer has not come, plus
+ *       acks and Pings submitted to the {@link Outbox} without outcome. At the bound the socket is
+ *       not asked for the next chunk (pull mode), so TCP pushes back on a client that does not
+ *       read its acks; decoding pauses mid-chunk at the bound, so it is exact (an Ack to our
+ *       Ping, which needs no reply, may still be decoded). Reading resumes when half have
+ *       drained. Held at the bound with no
+ *       reply leaving for the reply-stall timeout, the connection is aborted with one error.
  * </ul>
  *
  * <h2>Ownership</h2>
@@ -79,6 +100,19 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
 
   private enum GraceOver implements Command { INSTANCE }
 
+  /** Time to check whether the message in progress is older than the payload timeout. */
+  private enum PayloadDue implements Command { INSTANCE }
+
+  private enum BudgetRetry implements Command { INSTANCE }
+
+  private enum ReplyStall implements Command { INSTANCE }
+
+  /**
+   * How often a connection starved by the payload budget tries again. A poll, not a wait: the
+   * wait itself is bounded by the payload timeout (a starved message is an incomplete one).
+   */
+  static final long BUDGET_RETRY_MILLIS = 20;
+
   /** Outbox tags. */
   private enum Kind { ACK, PING }
 
@@ -87,10 +121,11 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private static final int MAX_OUTSTANDING_PINGS = 16;
 
   static Behavior<Command> create(int id, ActorRef<SocketProtocol.Command> socket, SocketAddress remote,
-                  BlightSettings settings, long maxQueuedBytes, ActorRef<HandlerRequest> handler,
-                  ActorRef<ServerEvent> events, ActorRef<BlightProtocol.ServerCommand> server) {
+                  BlightSettings settings, long maxQueuedBytes, PayloadBudget budget,
+                  ActorRef<HandlerRequest> handler, ActorRef<ServerEvent> events,
+                  ActorRef<BlightProtocol.ServerCommand> server) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new BlightServerConnection(ctx, timers, id,
-        socket, remote, settings, maxQueuedBytes, handler, events, server)));
+        socket, remote, settings, maxQueuedBytes, budget, handler, events, server)));
   }
 
   // ---------------------------------------------------------------------------------- state
@@ -101,6 +136,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private final ActorRef<SocketProtocol.Command> socket;
   private final SocketAddress remote;
   private final BlightSettings settings;
+  private final BlightLimits limits;
   private final ActorRef<HandlerRequest> handler;
   private final ActorRef<ServerEvent> events;
   private final ActorRef<BlightProtocol.ServerCommand> server;
@@ -119,6 +155,17 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private long lastAnswerNanos;
   private boolean silent;
   private String how = "closed";
+  /** The socket delivered a chunk and waits for ResumeReading (pull mode). */
+  private boolean readOwed;
+  /** The unfed rest of a chunk: the payload budget refused, or pending replies reached the bound. */
+  private ByteBuffer unfed;
+  /** Pending replies reached the bound: reading stops until half have drained. */
+  private boolean heldBack;
+  /** When reading stopped, or the last reply left since: the reply-stall clock. */
+  private long heldBackSinceNanos;
+  /** The message in progress (as the count of messages delivered before it), or -1 at a boundary. */
+  private long partialMessage = -1;
+  private long partialSinceNanos;
 
   // counters (see ConnectionSummary)
   private long messages;
@@ -128,17 +175,21 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private long pingsSent;
   private long pingAcks;
   private long unexpectedAcks;
+  private long holdBacks;
+  private int peakPendingReplies;
 
   private BlightServerConnection(ActorContext<Command> ctx, TimerScheduler<Command> timers, int id,
                    ActorRef<SocketProtocol.Command> socket, SocketAddress remote,
-                   BlightSettings settings, long maxQueuedBytes, ActorRef<HandlerRequest> handler,
-                   ActorRef<ServerEvent> events, ActorRef<BlightProtocol.ServerCommand> server) {
+                   BlightSettings settings, long maxQueuedBytes, PayloadBudget budget,
+                   ActorRef<HandlerRequest> handler, ActorRef<ServerEvent> events,
+                   ActorRef<BlightProtocol.ServerCommand> server) {
     super(ctx);
     this.timers = timers;
     this.id = id;
     this.socket = socket;
     this.remote = remote;
     this.settings = settings;
+    this.limits = settings.limits();
     this.handler = handler;
     this.events = events;
     this.server = server;
@@ -146,7 +197,8 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     this.handlerAdapter = ctx.messageAdapter(HandlerReply.class, HandlerAnswer::new);
     this.outbox = new Outbox(socket, ctx.messageAdapter(SocketProtocol.SendReply.class, SocketReply::new),
         maxQueuedBytes);
-    this.decoder = new BlightDecoder(settings.maxMessageSize(), this::onFrame);
+    this.decoder = new BlightDecoder(settings.maxMessageSize(), budget, BlightDecoder.DEFAULT_PIECE_SIZE,
+        this::onFrame);
     this.lastAnswerNanos = System.nanoTime();
     // Pull mode: one chunk at a time, so a client that sends faster than this actor decodes is held
     // back by TCP flow control instead of filling this mailbox.
@@ -174,6 +226,9 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         .onMessageEquals(NotResponding.INSTANCE, this::onNotResponding)
         .onMessageEquals(GraceOver.INSTANCE, this::closeSocket)
         .onMessageEquals(CloseConnection.INSTANCE, () -> drain(null))
+        .onMessageEquals(PayloadDue.INSTANCE, this::onPayloadDue)
+        .onMessageEquals(BudgetRetry.INSTANCE, this::onBudgetRetry)
+        .onMessageEquals(ReplyStall.INSTANCE, this::onReplyStall)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
@@ -183,14 +238,11 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private Behavior<Command> onSocketEvent(SocketEvent m) {
     switch (m.event()) {
       case SocketProtocol.Received r -> {
-        r.socket().tell(SocketProtocol.ResumeReading.INSTANCE); // pull mode: ask for the next chunk
+        readOwed = true;
         if (state == State.RUNNING) {
-          try {
-            decoder.feed(r.data());
-          } catch (BlightProtocolException e) {
-            return drain(e);
-          }
+          return feed(ByteBuffer.wrap(r.data()));
         }
+        resumeReading(); // draining: read on (and discard) so the peer's close is seen
       }
       case SocketProtocol.ReceivedBuffer b -> b.buffer().release(); // never: registered without lent buffers
       case SocketProtocol.PeerClosed pc -> {
@@ -211,6 +263,151 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     return this;
   }
 
+  /** Feeds a chunk; asks for the next one unless the budget or the reply bound says wait. */
+  private Behavior<Command> feed(ByteBuffer chunk) {
+    try {
+      decoder.feed(chunk);
+    } catch (BlightProtocolException e) {
+      return drain(e);
+    }
+    armPayloadTimeout();
+    if (decoder.starved()) {
+      unfed = chunk;
+      timers.startSingleTimer(BudgetRetry.INSTANCE, Duration.ofMillis(BUDGET_RETRY_MILLIS));
+      return this;
+    }
+    if (decoder.paused()) { // pending replies reached the bound mid-chunk (onFrame)
+      unfed = chunk;
+      holdBack();
+      return this;
+    }
+    unfed = null;
+    resumeReading();
+    return this;
+  }
+
+  private Behavior<Command> onBudgetRetry() {
+    if (state != State.RUNNING || unfed == null || heldBack) {
+      return this;
+    }
+    return feed(unfed);
+  }
+
+  /**
+   * Notes when the message in progress started (its first byte, header or payload). One timer at
+   * most is scheduled, and re-armed for the remainder when it fires early: restarting a timer per
+   * message would leave one cancelled task per message in the scheduler until it is due.
+   */
+  private void armPayloadTimeout() {
+    if (decoder.atMessageBoundary()) {
+      partialMessage = -1;
+    } else if (partialMessage != decoder.messagesDecoded()) {
+      partialMessage = decoder.messagesDecoded();
+      partialSinceNanos = System.nanoTime();
+      if (!timers.isTimerActive(PayloadDue.INSTANCE)) {
+        timers.startSingleTimer(PayloadDue.INSTANCE, limits.payloadTimeout());
+      }
+    }
+  }
+
+  private Behavior<Command> onPayloadDue() {
+    if (state != State.RUNNING || partialMessage < 0) {
+      return this; // at a boundary: the next message re-arms
+    }
+    long age = System.nanoTime() - partialSinceNanos;
+    if (age < limits.payloadTimeout().toNanos()) {
+      timers.startSingleTimer(PayloadDue.INSTANCE, limits.payloadTimeout().minusNanos(age));
+      return this;
+    }
+    BlightHeader h = decoder.partialHeader();
+    String what = h == null ? "a header (fewer than 12 bytes arrived)"
+        : h.knownType().wireName() + " ackid " + h.ackidUnsigned() + " claiming " + h.size() + " payload bytes ("
+          + (decoder.partialPayloadBytes() + (unfed == null ? 0 : unfed.remaining())) + " arrived)";
+    return drain(new BlightProtocolException(BlightProtocolException.Fault.PAYLOAD_TIMEOUT, h,
+        what + " was not complete within the payload timeout of " + limits.payloadTimeout().toMillis() + " ms"));
+  }
+
+  /** Messages read whose reply has not left: handler answers owed plus acks and Pings in the outbox. */
+  private int pendingReplies() {
+    return (int) Math.min(Integer.MAX_VALUE, handlerOwes + outbox.pending());
+  }
+
+  /** Asks the socket for the next chunk, unless pending replies are at the bound (then TCP pushes back). */
+  private void resumeReading() {
+    int pending = pendingReplies();
+    peakPendingReplies = Math.max(peakPendingReplies, pending);
+    if (!readOwed || unfed != null || !socketOpen) {
+      return;
+    }
+    if (state == State.RUNNING && pending >= limits.maxPendingReplies()) {
+      holdBack();
+      return;
+    }
+    readOwed = false;
+    socket.tell(SocketProtocol.ResumeReading.INSTANCE);
+  }
+
+  /** Pending replies are at the bound: nothing more is fed or read until half have drained. */
+  private void holdBack() {
+    if (!heldBack) {
+      heldBack = true;
+      holdBacks++;
+      heldBackSinceNanos = System.nanoTime();
+      if (!timers.isTimerActive(ReplyStall.INSTANCE)) { // one task at most (see armPayloadTimeout)
+        timers.startSingleTimer(ReplyStall.INSTANCE, limits.replyStallTimeout());
+      }
+    }
+  }
+
+  /** A reply finished (answered, or its send had its outcome): read again once half have drained. */
+  private void replyDone(boolean left) {
+    if (!heldBack) {
+      return;
+    }
+    if (left) {
+      // Progress: the client (or the kernel for it) took bytes. Only noted: restarting the timer
+      // here would schedule one task per ack (a scheduler keeps cancelled tasks until they are due).
+      heldBackSinceNanos = System.nanoTime();
+    }
+    if (pendingReplies() <= limits.maxPendingReplies() / 2) {
+      heldBack = false; // the stall timer, if running, finds nothing held back and lapses
+      if (unfed != null && state == State.RUNNING && !decoder.starved()) {
+        feed(unfed); // the rest of the chunk that filled the bound; reads again once it is fed
+      } else {
+        resumeReading();
+      }
+    }
+  }
+
+  private Behavior<Command> onReplyStall() {
+    if (!heldBack || state == State.CLOSING) {
+      return this;
+    }
+    long quietNanos = System.nanoTime() - heldBackSinceNanos;
+    if (quietNanos < limits.replyStallTimeout().toNanos()) { // progress since: wait for the rest
+      timers.startSingleTimer(ReplyStall.INSTANCE, limits.replyStallTimeout().minusNanos(quietNanos));
+      return this;
+    }
+    long quiet = Duration.ofNanos(quietNanos).toMillis();
+    BlightProtocolException e = new BlightProtocolException(BlightProtocolException.Fault.STALLED, null,
+        "the client left " + pendingReplies() + " replies unread for " + quiet
+            + " ms (reply stall timeout " + limits.replyStallTimeout().toMillis() + " ms)");
+    if (state == State.RUNNING) {
+      reportFault(e);
+    }
+    // Abort, not Close: a graceful close would first try to write the replies it cannot write.
+    state = State.CLOSING;
+    timers.cancel(PingTick.INSTANCE);
+    timers.cancel(NotResponding.INSTANCE);
+    timers.cancel(GraceOver.INSTANCE);
+    decoder.abandon();
+    if (socketOpen) {
+      socketOpen = false;
+      socket.tell(new SocketProtocol.Abort(null));
+    }
+    return this;
+  }
+
   private void onFrame(BlightFrame f) {
     messages++;
     bytes += f.payload().length;
@@ -222,6 +419,11 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     }
     handlerOwes++;
     handler.tell(new HandlerRequest(id, name, f, handlerAdapter));
+    int pending = pendingReplies();
+    peakPendingReplies = Math.max(peakPendingReplies, pending);
+    if (pending >= limits.maxPendingReplies()) {
+      decoder.pauseAfterThisMessage(); // exact bound: the rest of this chunk waits (see feed)
+    }
   }
 
   private void onAck(long ackid) {
@@ -253,14 +455,15 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     if (state == State.DRAINING && handlerOwes == 0) {
       return closeSocket();
     }
+    replyDone(false);
     return this;
   }
 
   // ================================================================================== pings
 
   private Behavior<Command> onPingTick() {
-    if (state != State.RUNNING || !socketOpen) {
-      return this;
+    if (state != State.RUNNING || !socketOpen || heldBack) {
+      return this; // held back: the client is not reading; more Pings would only queue
     }
     pingId = pingId == BlightWire.MAX_UINT32 ? 1 : pingId + 1;
     outstandingPings.add(pingId);
@@ -303,6 +506,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     } else if (released) {
       pingsSent++;
     }
+    replyDone(released);
     return this;
   }
 
@@ -310,7 +514,8 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
 
   private void reportFault(BlightProtocolException e) {
     String msg = name + ": " + e.getMessage() + "; connection closed";
-    how = "protocol fault: " + e.getMessage();
+    how = (e.fault().compareTo(BlightProtocolException.Fault.PAYLOAD_TIMEOUT) >= 0 ? "limit: " : "protocol fault: ")
+        + e.getMessage();
     getContext().getLog().error("{}", msg);
     errors.add(msg);
     events.tell(new ConnectionFault(id, name, e.fault(), msg));
@@ -325,8 +530,13 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       return this;
     }
     state = State.DRAINING;
+    decoder.abandon(); // nothing more is decoded: a partial payload's budget goes back now
+    unfed = null;
     timers.cancel(PingTick.INSTANCE);
     timers.cancel(NotResponding.INSTANCE);
+    timers.cancel(PayloadDue.INSTANCE);
+    timers.cancel(BudgetRetry.INSTANCE);
+    resumeReading();
     if (handlerOwes == 0) {
       return closeSocket();
     }
@@ -349,7 +559,8 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private Behavior<Command> onClosed(SocketProtocol.Closed c) {
     timers.cancelAll();
     socketOpen = false;
-    if (!how.startsWith("protocol fault")) {
+    decoder.abandon();
+    if (!how.startsWith("protocol fault") && !how.startsWith("limit: ")) {
       how = c.how();
     }
     if (c.how().startsWith("failed") && !peerWentAway(c.how())) {
@@ -379,11 +590,12 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private ConnectionSummary summary(SocketStats socketStats) {
     return new ConnectionSummary(id, name, remote, messages, bytes, checksum.hex(),
         BlightProtocol.typeCounts(perType), acksSent, acksDropped, pingsSent, pingAcks, unexpectedAcks,
-        errors, how, socketStats);
+        errors, how, socketStats, peakPendingReplies, holdBacks);
   }
 
   /** Stopped from outside (system shutdown): make sure the socket closes too. */
   private Behavior<Command> onPostStop() {
+    decoder.abandon(); // the budget is the server's: give back what this connection held
     if (socketOpen) {
       socket.tell(new SocketProtocol.Close(null));
     }

@@ -24,9 +24,10 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * @param socketOptions  the socket options, or {@code null} for the actor system's defaults
  *                       ({@link ZeroWire#defaultOptions()}) with TCP_NODELAY on
  * @param mode           the send mode to use, or {@code null} to keep the socket options' mode
+ * @param limits         the memory and wait bounds ({@link BlightLimits})
  */
 public record BlightSettings(long maxMessageSize, Duration ackTimeout, Duration pingInterval, Duration handlerGrace,
-               SocketOptions socketOptions, SendMode mode) {
+               SocketOptions socketOptions, SendMode mode, BlightLimits limits) {
 
   public BlightSettings {
     if (maxMessageSize < 0 || maxMessageSize > BlightWire.MAX_ARRAY_SIZE) {
@@ -36,6 +37,7 @@ public record BlightSettings(long maxMessageSize, Duration ackTimeout, Duration 
     positive("ack timeout", ackTimeout);
     positive("ping interval", pingInterval);
     positive("handler grace", handlerGrace);
+    Objects.requireNonNull(limits, "limits");
   }
 
   private static void positive(String what, Duration d) {
@@ -48,31 +50,35 @@ public record BlightSettings(long maxMessageSize, Duration ackTimeout, Duration 
   /** 64 MiB messages, 10 s ack timeout, a ping every second, 2 s handler grace, system socket options. */
   public static BlightSettings defaults() {
     return new BlightSettings(BlightWire.DEFAULT_MAX_PAYLOAD_SIZE, Duration.ofSeconds(10), Duration.ofSeconds(1),
-        Duration.ofSeconds(2), null, null);
+        Duration.ofSeconds(2), null, null, BlightLimits.defaults());
   }
 
   public BlightSettings withMaxMessageSize(long bytes) {
-    return new BlightSettings(bytes, ackTimeout, pingInterval, handlerGrace, socketOptions, mode);
+    return new BlightSettings(bytes, ackTimeout, pingInterval, handlerGrace, socketOptions, mode, limits);
   }
 
   public BlightSettings withAckTimeout(Duration d) {
-    return new BlightSettings(maxMessageSize, d, pingInterval, handlerGrace, socketOptions, mode);
+    return new BlightSettings(maxMessageSize, d, pingInterval, handlerGrace, socketOptions, mode, limits);
   }
 
   public BlightSettings withPingInterval(Duration d) {
-    return new BlightSettings(maxMessageSize, ackTimeout, d, handlerGrace, socketOptions, mode);
+    return new BlightSettings(maxMessageSize, ackTimeout, d, handlerGrace, socketOptions, mode, limits);
   }
 
   public BlightSettings withHandlerGrace(Duration d) {
-    return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, d, socketOptions, mode);
+    return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, d, socketOptions, mode, limits);
   }
 
   public BlightSettings withSocketOptions(SocketOptions o) {
-    return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, handlerGrace, o, mode);
+    return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, handlerGrace, o, mode, limits);
   }
 
   public BlightSettings withMode(SendMode m) {
-    return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, handlerGrace, socketOptions, m);
+    return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, handlerGrace, socketOptions, m, limits);
+  }
+
+  public BlightSettings withLimits(BlightLimits l) {
+    return new BlightSettings(maxMessageSize, ackTimeout, pingInterval, handlerGrace, socketOptions, mode, l);
   }
 
   /** How long a client may leave Pings unanswered before it is reported: two ping intervals. */

@@ -13,11 +13,16 @@ import java.util.List;
  * allocation per header (plus its free) would cost more than the send of a small message. So
  * headers live in fixed {@value #SLOT_SIZE}-byte slots carved from page-sized chunks.
  *
+ * <p>Why it shrinks: a burst (many acks queued to a slow reader) grows the pool by a chunk per
+ * {@value #SLOTS_PER_CHUNK} slots; without {@link #trim} those chunks would stay for the life of
+ * the connection (issue 9, break 2). The owner trims when it goes idle, keeping a few chunks.
+ *
  * <p>What must stay true: a slot is taken for exactly one Send and comes back ({@link #give}) only
  * when that Send's outcome arrived: with MSG_ZEROCOPY the kernel reads the header after the send
  * call returned, so reusing it earlier would put another header on the wire. A slot whose Send was
  * withheld (the kernel never confirmed) is {@link #leak}ed: its chunk is never freed. A chunk is
- * freed at {@link #close} only when every slot of it is home. Not thread-safe: one actor owns it.
+ * freed (by {@link #trim} or {@link #close}) only when every slot of it is home. Not thread-safe:
+ * one actor owns it.
  */
 final class HeaderPool {
 
@@ -26,52 +31,74 @@ final class HeaderPool {
   /** Slots per chunk: one 4 KiB page. */
   static final int SLOTS_PER_CHUNK = 32;
 
+  /** One page of slots. */
+  static final class Chunk {
+    final NativeBuffer memory;
+    final ArrayDeque<Slot> free = new ArrayDeque<>(SLOTS_PER_CHUNK);
+    int out;
+    boolean leaked;
+
+    Chunk(NativeBuffer memory) {
+      this.memory = memory;
+    }
+  }
+
   /** One slot: a view of {@value #SLOT_SIZE} bytes of a chunk. */
   static final class Slot {
-    final int chunk;
+    final Chunk chunk;
     final NativeBuffer buffer;
 
-    private Slot(int chunk, NativeBuffer buffer) {
+    private Slot(Chunk chunk, NativeBuffer buffer) {
       this.chunk = chunk;
       this.buffer = buffer;
     }
   }
 
-  private final List<NativeBuffer> chunks = new ArrayList<>();
-  private final List<int[]> out = new ArrayList<>(); // per chunk: slots taken and not home
-  private final List<boolean[]> leaked = new ArrayList<>();
-  private final ArrayDeque<Slot> free = new ArrayDeque<>();
+  private final List<Chunk> chunks = new ArrayList<>();
+  /** Chunks kept only because a slot of theirs was leaked; never freed. */
+  private final List<Chunk> kept = new ArrayList<>();
   private int outstanding;
   private boolean closed;
 
-  /** A free slot (growing by a chunk when none is free). */
+  /** A free slot, from the oldest chunk that has one (so newer chunks empty out and can be trimmed). */
   Slot take() {
     if (closed) {
       throw new IllegalStateException("header pool is closed");
     }
-    if (free.isEmpty()) {
-      grow();
+    Chunk c = null;
+    for (Chunk k : chunks) {
+      if (!k.free.isEmpty()) {
+        c = k;
+        break;
+      }
     }
-    Slot s = free.pop();
-    out.get(s.chunk)[0]++;
+    if (c == null) {
+      c = grow();
+    }
+    Slot s = c.free.pop();
+    c.out++;
     outstanding++;
     return s;
   }
 
   /** The Send that used {@code s} has its outcome: the slot may be reused. */
   void give(Slot s) {
-    out.get(s.chunk)[0]--;
+    s.chunk.out--;
     outstanding--;
-    if (!closed) {
-      free.push(s);
+    if (!closed && !s.chunk.leaked) {
+      s.chunk.free.push(s);
     }
   }
 
   /** The kernel may still read {@code s} forever: its chunk is never freed. */
   void leak(Slot s) {
-    out.get(s.chunk)[0]--;
+    s.chunk.out--;
     outstanding--;
-    leaked.get(s.chunk)[0] = true;
+    if (!s.chunk.leaked) {
+      s.chunk.leaked = true;
+      chunks.remove(s.chunk); // no new slots from it
+      kept.add(s.chunk);
+    }
   }
 
   /** Slots taken and not yet given back or leaked. */
@@ -79,9 +106,27 @@ final class HeaderPool {
     return outstanding;
   }
 
-  /** Chunks allocated so far. */
+  /** Chunks held now (in use, free or kept for a leak). */
   int chunks() {
-    return chunks.size();
+    return chunks.size() + kept.size();
+  }
+
+  /**
+   * Frees every chunk whose slots are all home, newest first, until {@code keep} chunks remain.
+   * Returns the number freed.
+   */
+  int trim(int keep) {
+    int freed = 0;
+    for (int i = chunks.size() - 1; i >= 0 && chunks.size() > keep; i--) {
+      Chunk c = chunks.get(i);
+      if (c.out == 0) {
+        chunks.remove(i);
+        c.free.clear();
+        c.memory.release();
+        freed++;
+      }
+    }
+    return freed;
   }
 
   /**
@@ -90,31 +135,25 @@ final class HeaderPool {
    */
   int close() {
     closed = true;
-    free.clear();
-    int kept = 0;
-    for (int i = 0; i < chunks.size(); i++) {
-      NativeBuffer c = chunks.get(i);
-      if (c == null) {
-        continue;
-      }
-      if (out.get(i)[0] == 0 && !leaked.get(i)[0]) {
-        c.release();
-        chunks.set(i, null);
+    int keptNow = kept.size();
+    for (Chunk c : chunks) {
+      c.free.clear();
+      if (c.out == 0) {
+        c.memory.release();
       } else {
-        kept++;
+        keptNow++;
       }
     }
-    return kept;
+    chunks.clear();
+    return keptNow;
   }
 
-  private void grow() {
-    int index = chunks.size();
-    NativeBuffer chunk = NativeBuffer.allocate(SLOT_SIZE * SLOTS_PER_CHUNK);
-    chunks.add(chunk);
-    out.add(new int[1]);
-    leaked.add(new boolean[1]);
+  private Chunk grow() {
+    Chunk c = new Chunk(NativeBuffer.allocate(SLOT_SIZE * SLOTS_PER_CHUNK));
+    chunks.add(c);
     for (int i = SLOTS_PER_CHUNK - 1; i >= 0; i--) {
-      free.push(new Slot(index, chunk.slice(i * SLOT_SIZE, SLOT_SIZE)));
+      c.free.push(new Slot(c, c.memory.slice(i * SLOT_SIZE, SLOT_SIZE)));
     }
+    return c;
   }
 }

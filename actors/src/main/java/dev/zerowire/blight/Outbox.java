@@ -52,6 +52,9 @@ final class Outbox {
     }
   }
 
+  /** Header chunks kept when the outbox goes idle: one page serves 32 messages in flight. */
+  static final int IDLE_CHUNKS = 1;
+
   private final ActorRef<SocketProtocol.Command> socket;
   private final ActorRef<SocketProtocol.SendReply> replies;
   private final long maxOutstandingBytes;
@@ -131,6 +134,9 @@ final class Outbox {
     outstandingBytes -= p.size;
     recycle(p, o instanceof Failed f && f.withheld());
     pump();
+    if (inFlight.isEmpty() && held.isEmpty()) {
+      pool.trim(IDLE_CHUNKS); // a burst's header memory goes back once it has drained
+    }
     return p;
   }
 
@@ -191,6 +197,16 @@ final class Outbox {
   /** Messages held back, not yet written. */
   boolean hasHeld() {
     return !held.isEmpty();
+  }
+
+  /** Messages submitted and without outcome yet: in flight plus held. */
+  int pending() {
+    return inFlight.size() + held.size();
+  }
+
+  /** Header chunks the pool holds now. */
+  int headerChunks() {
+    return pool.chunks();
   }
 
   /** Messages written and waiting for their outcome. */

@@ -204,7 +204,8 @@ class BlightDecoderFuzzTest {
                 byFault[f.ordinal()]++;
             }
         }
-        for (Fault f : Fault.values()) {
+        // Only the wire-format faults: PAYLOAD_TIMEOUT and STALLED are limits, never a decoder's verdict.
+        for (Fault f : java.util.EnumSet.range(Fault.UNKNOWN_TYPE, Fault.TRUNCATED)) {
             assertTrue(byFault[f.ordinal()] > 0, "no " + f + " case was generated, seed " + seed);
         }
     }

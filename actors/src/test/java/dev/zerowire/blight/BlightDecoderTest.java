@@ -123,10 +123,11 @@ class BlightDecoderTest {
 
     @Test
     void oversizeIsRefusedWithoutAllocatingThePayload() {
-        // control: a valid 8 MiB header does allocate its payload, so the measurement can see it
+        // control: a valid header and its first payload byte allocate one piece, so the measurement can see it
         BlightDecoder ok = new BlightDecoder(16 << 20, f -> { });
-        long control = allocatedBy(() -> ok.feed(BlightEncoder.encodeHeader(BlightType.ACK, 1, 8 << 20)));
-        assertTrue(control >= 8 << 20, "control allocated only " + control);
+        byte[] start = java.util.Arrays.copyOf(BlightEncoder.encodeHeader(BlightType.ACK, 1, 8 << 20), 13);
+        long control = allocatedBy(() -> ok.feed(start));
+        assertTrue(control >= BlightDecoder.DEFAULT_PIECE_SIZE, "control allocated only " + control);
         // a 512 MiB header over a 16 MiB maximum must be refused without that allocation
         BlightDecoder d = new BlightDecoder(16 << 20, f -> { });
         byte[] header = BlightEncoder.encodeHeader(BlightType.ACK, 1, 512 << 20);

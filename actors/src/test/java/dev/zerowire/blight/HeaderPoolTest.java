@@ -48,4 +48,22 @@ class HeaderPoolTest {
         pool.leak(leaked);
         assertEquals(2, pool.close(), "chunk 1 has a slot out, chunk 2 a leaked slot");
     }
+
+    @Test
+    void trimFreesIdleChunksButNeverOneWithASlotOut() {
+        HeaderPool pool = new HeaderPool();
+        List<HeaderPool.Slot> taken = new ArrayList<>();
+        for (int i = 0; i < 10 * HeaderPool.SLOTS_PER_CHUNK; i++) {
+            taken.add(pool.take()); // a burst: ten chunks
+        }
+        assertEquals(10, pool.chunks());
+        HeaderPool.Slot stillOut = taken.remove(taken.size() - 1); // the newest chunk keeps one slot out
+        taken.forEach(pool::give);
+        assertEquals(9, pool.trim(1), "every chunk but the one with a slot out");
+        assertEquals(1, pool.chunks());
+        pool.give(stillOut);
+        assertEquals(0, pool.trim(1), "one chunk is kept");
+        assertEquals(1, pool.chunks());
+        assertEquals(0, pool.close());
+    }
 }

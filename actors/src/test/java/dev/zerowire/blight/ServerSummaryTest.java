@@ -15,7 +15,7 @@ class ServerSummaryTest {
   static ConnectionSummary connection(int id, String checksum, Map<String, Long> types, String... errors) {
     long messages = types.values().stream().mapToLong(Long::longValue).sum();
     return new ConnectionSummary(id, "blight connection #" + id + " (test)", null, messages, 10L * id, checksum,
-        types, messages, 0, 2, 2, 0, List.of(errors), "peer closed", SocketStats.ZERO);
+        types, messages, 0, 2, 2, 0, List.of(errors), "peer closed", SocketStats.ZERO, 0, 0);
   }
 
   @Test
@@ -45,5 +45,24 @@ class ServerSummaryTest {
     assertEquals(Map.of("ping", 2L, "repaint", 5L, "info", 3L), s.types());
     assertEquals(List.of("server-level", "bad #2"), s.errors());
     assertEquals(4, s.pingsSent());
+  }
+
+  @Test
+  void historyKeepsTheNewestSummariesAndErrorsWhileTotalsCountEveryConnection() {
+    ServerTotals t = new ServerTotals(3);
+    for (int id = 1; id <= 1000; id++) {
+      t.add(connection(id, "0000000000000001", Map.of("repaint", 2L, "ping", 1L, "ack", 4L), "bad #" + id));
+    }
+    t.refused();
+    ServerSummary s = t.summary();
+    assertEquals(3, t.keptSummaries());
+    assertEquals(List.of(998, 999, 1000), s.perConnection().stream().map(ConnectionSummary::id).toList());
+    assertEquals(List.of("bad #998", "bad #999", "bad #1000"), s.errors());
+    assertEquals(1000, s.errorCount());
+    assertEquals(1000, s.connections());
+    assertEquals(7000, s.messages());
+    assertEquals(2000, s.requests(), "Acks (answers to the server's Pings) and Pings are not requests");
+    assertEquals(Map.of("repaint", 2000L), s.requestTypes());
+    assertEquals(1, s.refused());
   }
 }

@@ -3,12 +3,27 @@ package dev.zerowire.samples;
 import dev.zerowire.actors.SendMode;
 import dev.zerowire.actors.ZeroWire;
 import dev.zerowire.blight.BlightAddress;
+import dev.zerowire.blight.BlightLimits;
 import dev.zerowire.blight.BlightLoad;
+import dev.zerowire.blight.BlightProtocol.AbortClient;
+import dev.zerowire.blight.BlightProtocol.ClientCommand;
+import dev.zerowire.blight.BlightProtocol.CloseClient;
 import dev.zerowire.blight.BlightSettings;
 import dev.zerowire.blight.BlightType;
 import java.net.SocketAddress;
 import java.time.Duration;
+import com.typesafe.config.ConfigFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.ActorRef;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
@@ -21,6 +36,14 @@ import picocli.CommandLine.Spec;
  * {@code ./zerowire blight-client}: a blight client as libblight would act, over zerowire. Sends N
  * messages with ackids 1..N, payload byte i of ackid k being {@code (k*31 + i) & 0xff}, waits for
  * acks where libblight does, ends with a Ping of ackid N+1 and waits for its Ack before closing.
+ *
+ * <p>It always ends and always reports (issue 9, break 4): the client gives up on a server that
+ * makes no progress for the stall timeout, and with --json exactly one JSON object is printed on
+ * success, on failure (including a failed connect) and on SIGTERM/SIGINT, with an {@code errors}
+ * list. A signal closes the client (new requests are refused, owed outcomes still come); if that
+ * has not ended the run {@value #CLOSE_GRACE_SECONDS} s later the client aborts (every owed request
+ * fails at once, so the counters are still whole); if even that has not ended it
+ * {@value #SIGNAL_GRACE_SECONDS} s after the signal, what is known is printed.
  */
 @Command(name = "blight-client", mixinStandardHelpOptions = true,
     description = {"Send blight messages to a blight server (Oxide's display server, or blight-server).",
@@ -56,8 +79,20 @@ public final class BlightClientCommand implements Callable<Integer> {
       description = "how long to wait for an awaited ack (default: ${DEFAULT-VALUE})")
   double ackTimeout;
 
+  @Option(names = "--stall-timeout", defaultValue = "30", paramLabel = "SECONDS",
+      description = "give up when the server makes no progress (no ack, no bytes taken) this long "
+          + "(default: ${DEFAULT-VALUE})")
+  double stallTimeout;
+
   @Option(names = "--json", description = "print one JSON object instead of text")
   boolean json;
+
+  /** How long a signal waits for a graceful close before it aborts the client. */
+  static final int CLOSE_GRACE_SECONDS = 2;
+  /** How long a signal waits for the run to end before what is known is printed. */
+  static final int SIGNAL_GRACE_SECONDS = 10;
+
+  private final AtomicBoolean reported = new AtomicBoolean();
 
   @Override
   public Integer call() throws Exception {
@@ -74,27 +109,95 @@ public final class BlightClientCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    BlightSettings settings = BlightSettings.defaults().withMode(m);
-    ActorSystem<Void> system = ZeroWire.startStandalone("blight-client");
+    BlightSettings settings;
     try {
-      BlightRuns.ClientRun run;
+      settings = BlightSettings.defaults().withMode(m).withLimits(BlightLimits.defaults()
+          .withStallTimeout(Duration.ofMillis(Math.max(1, (long) (stallTimeout * 1000)))));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    // Our own hook ends the run on SIGTERM/SIGINT; Pekko's would stop the actors under it.
+    ActorSystem<Void> system = ZeroWire.startStandalone("blight-client",
+        ConfigFactory.parseString("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off"));
+    AtomicReference<ActorRef<ClientCommand>> client = new AtomicReference<>();
+    AtomicBoolean signalled = new AtomicBoolean();
+    CountDownLatch ended = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      signalled.set(true);
+      ActorRef<ClientCommand> c = client.get();
+      if (c != null) {
+        c.tell(new CloseClient(null));
+      }
       try {
-        run = BlightRuns.run(system, remote, settings, load,
-            ProgressBar.forTerminal(!json, messages, size));
-      } catch (IllegalStateException e) {
-        System.err.println("blight-client: " + e.getMessage());
-        return 1;
+        if (!ended.await(CLOSE_GRACE_SECONDS, TimeUnit.SECONDS) && c != null) {
+          c.tell(new AbortClient("stopped by SIGTERM or SIGINT", null));
+        }
+        if (!ended.await(SIGNAL_GRACE_SECONDS - CLOSE_GRACE_SECONDS, TimeUnit.SECONDS)) {
+          report(failure("terminated by a signal; the run did not end within " + SIGNAL_GRACE_SECONDS + " s"), t);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-      run.result().errors().forEach(e -> System.err.println("blight-client: " + e));
-      if (json) {
-        System.out.println(Json.of(run.json()));
-      } else {
-        print(run, t);
+    }, "blight-client-signal");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Map<String, Object> j;
+      int code;
+      try {
+        BlightRuns.ClientRun run = BlightRuns.run(system, remote, settings, load,
+            ProgressBar.forTerminal(!json, messages, size), client::set);
+        List<String> errors = new ArrayList<>(run.result().errors());
+        if (signalled.get()) {
+          errors.add(0, "interrupted by SIGTERM or SIGINT");
+        }
+        boolean ok = run.ok() && errors.isEmpty();
+        j = run.json();
+        j.put("ok", ok);
+        j.put("how", run.how());
+        j.put("errors", errors);
+        code = ok ? 0 : 1;
+        if (!json) {
+          errors.forEach(e -> System.err.println("blight-client: " + e));
+          print(run, t);
+        }
+      } catch (IllegalStateException | TimeoutException e) {
+        j = failure(e.getMessage());
+        code = 1;
       }
-      return run.ok() ? 0 : 1;
+      report(j, t);
+      return code;
     } finally {
+      ended.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook is running and sees `ended`
+      }
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get();
+    }
+  }
+
+  /** The JSON of a run that produced no result: zero counters and the reason. */
+  private static Map<String, Object> failure(String reason) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("messages", 0);
+    m.put("ok", false);
+    m.put("how", reason);
+    m.put("errors", List.of(reason));
+    return m;
+  }
+
+  /** Prints the one report: JSON with --json, else errors on stderr (text was printed already). */
+  private void report(Map<String, Object> j, BlightType t) {
+    if (!reported.compareAndSet(false, true)) {
+      return;
+    }
+    if (json) {
+      System.out.println(Json.of(j));
+      System.out.flush();
+    } else if (Boolean.FALSE.equals(j.get("ok")) && !j.containsKey("msgs_per_s")) {
+      System.err.println("blight-client: " + j.get("how"));
     }
   }
 

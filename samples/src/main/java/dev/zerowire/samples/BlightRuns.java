@@ -1,5 +1,6 @@
 package dev.zerowire.samples;
 
+import dev.zerowire.actors.SocketStats;
 import dev.zerowire.blight.BlightClient;
 import dev.zerowire.blight.BlightLoad;
 import dev.zerowire.blight.BlightProtocol.ClientClosed;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -74,9 +76,22 @@ final class BlightRuns {
    */
   static ClientRun run(ActorSystem<?> system, SocketAddress remote, BlightSettings settings, BlightLoad.Spec spec,
              ProgressBar bar) throws TimeoutException, InterruptedException {
+    return run(system, remote, settings, spec, bar, c -> { });
+  }
+
+  /**
+   * As {@link #run(ActorSystem, SocketAddress, BlightSettings, BlightLoad.Spec, ProgressBar)},
+   * handing the client to {@code started} as soon as it exists (a signal handler closes it).
+   * Never throws for a client that does not report {@code ClientClosed} in time: the run then
+   * says so in {@link ClientRun#how()} with the load's result and zero client counters.
+   */
+  static ClientRun run(ActorSystem<?> system, SocketAddress remote, BlightSettings settings, BlightLoad.Spec spec,
+             ProgressBar bar, Consumer<ActorRef<ClientCommand>> started)
+      throws TimeoutException, InterruptedException {
     ActorInbox<ClientEvent> events = ActorInbox.spawn(system, "blight-client-events", ClientEvent.class);
     ActorRef<ClientCommand> client = system.systemActorOf(BlightClient.connect(remote, settings, events.ref()),
         "blight-client", dev.zerowire.actors.ZeroWire.dispatcher());
+    started.accept(client);
     ClientEvent first = events.await(ClientEvent.class, Duration.ofSeconds(30));
     if (first instanceof ClientConnectFailed f) {
       throw new IllegalStateException(f.reason());
@@ -95,11 +110,18 @@ final class BlightRuns {
     BlightLoad.Result result = done.await(BlightLoad.Result.class, Duration.ofDays(365));
     bar.finish();
     client.tell(new CloseClient(null));
-    ClientClosed closed = events.await(ClientClosed.class, Duration.ofSeconds(60), e -> {
-      if (e instanceof ClientFault f) {
-        System.err.println("blight-client: " + f.message());
-      }
-    });
-    return new ClientRun(result, closed.stats(), closed.how(), connected);
+    // The client ends by its own stall timeout at the latest; this wait only guards against a bug.
+    Duration closeWait = settings.limits().stallTimeout().plus(settings.ackTimeout()).plusSeconds(10);
+    try {
+      ClientClosed closed = events.await(ClientClosed.class, closeWait, e -> {
+        if (e instanceof ClientFault f) {
+          System.err.println("blight-client: " + f.message());
+        }
+      });
+      return new ClientRun(result, closed.stats(), closed.how(), connected);
+    } catch (TimeoutException e) {
+      return new ClientRun(result, new ClientStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, SocketStats.ZERO),
+          "no ClientClosed within " + closeWait.toSeconds() + " s", connected);
+    }
   }
 }

@@ -101,4 +101,38 @@ class BlightCommandsTest {
     assertEquals("[]", summary.get("errors"));
     assertTrue(!Files.exists(sock), "the unix socket path is removed when the server stops");
   }
+
+  @Test
+  void blightClientPrintsItsJsonWhenTheServerStopsReading() throws Exception {
+    Path sock = dir.resolve("stalled.sock");
+    try (java.nio.channels.ServerSocketChannel raw = java.nio.channels.ServerSocketChannel.open(
+        java.net.StandardProtocolFamily.UNIX)) {
+      raw.bind(java.net.UnixDomainSocketAddress.of(sock));
+      CompletableFuture<java.nio.channels.SocketChannel> accepted = CompletableFuture.supplyAsync(() -> {
+        try {
+          return raw.accept(); // and never read
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      assertEquals(1, run("blight-client", "--connect", "unix:" + sock, "--type", "repaint", "--messages", "100",
+          "--size", "1048576", "--stall-timeout", "2", "--json"));
+      accepted.get(30, TimeUnit.SECONDS).close();
+    }
+    List<Map<String, String>> o = objects();
+    assertEquals(1, o.size(), "exactly one JSON object");
+    Map<String, String> j = o.get(0);
+    assertEquals("false", j.get("ok"));
+    assertTrue(j.get("how").startsWith("\"stalled"), j.get("how"));
+    assertTrue(j.get("errors").length() > 2, "the errors are listed: " + j.get("errors"));
+  }
+
+  @Test
+  void blightClientPrintsItsJsonWhenItCannotConnect() {
+    assertEquals(1, run("blight-client", "--connect", "unix:" + dir.resolve("nobody.sock"), "--json"));
+    List<Map<String, String>> o = objects();
+    assertEquals(1, o.size(), "exactly one JSON object");
+    assertEquals("false", o.get(0).get("ok"));
+    assertTrue(o.get(0).get("errors").contains("connect failed"), o.get(0).get("errors"));
+  }
 }

@@ -1,0 +1,105 @@
+package dev.zerowire.blight;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zerowire.blight.BlightProtocol.ClientClosed;
+import dev.zerowire.blight.BlightProtocol.ClientFault;
+import dev.zerowire.blight.BlightTestSupport.Client;
+import dev.zerowire.blight.BlightTestSupport.RawPeer;
+import dev.zerowire.blight.BlightTestSupport.RawServer;
+import dev.zerowire.blight.BlightTestSupport.Transport;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Issue 9, break 4: a client facing a stalled server gives up after its stall timeout, and every
+ * request it took gets its outcome. The servers are raw sockets that stop reading or stop acking.
+ */
+class BlightClientStallTest {
+  static final ActorTestKit kit = ActorTestKit.create();
+  static final Duration LONG = Duration.ofSeconds(60);
+
+  @TempDir
+  Path dir;
+
+  @AfterAll
+  static void shutdown() {
+    kit.shutdownTestKit();
+  }
+
+  static BlightSettings stallingAfter(Duration stall) {
+    return BlightSettings.defaults().withLimits(BlightLimits.defaults().withStallTimeout(stall));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Transport.class, names = {"TCP4", "UNIX"})
+  void aServerThatStopsReadingFailsTheConnectionAndEveryRequestGetsItsOutcome(Transport t) throws IOException {
+    try (RawServer raw = new RawServer(t, dir)) {
+      Client c = BlightTestSupport.connect(kit, raw.address, stallingAfter(Duration.ofSeconds(2)));
+      try (RawPeer server = raw.accept()) { // accepts, then never reads a byte
+        TestProbe<BlightLoad.Result> done = kit.createTestProbe();
+        // 100 x 1 MiB: far more than the kernel's buffers on either transport
+        kit.spawn(BlightLoad.create(c.ref(), BlightLoad.Spec.of(BlightType.REPAINT, 100, 1 << 20).withWindow(8),
+            done.getRef()));
+        BlightLoad.Result r = done.expectMessageClass(BlightLoad.Result.class, LONG);
+        assertFalse(r.ok());
+        assertTrue(r.messages() < 100, r.messages() + " messages handed over");
+        assertEquals(r.messages(), r.released() + r.failed(), "every request has its outcome: " + r);
+        assertTrue(r.failed() > 0);
+        ClientFault f = c.await(ClientFault.class);
+        assertEquals(BlightProtocolException.Fault.STALLED, f.fault(), f.message());
+        ClientClosed closed = c.await(ClientClosed.class);
+        assertTrue(closed.how().startsWith("stalled"), closed.how());
+      }
+    }
+  }
+
+  @Test
+  void aServerThatReadsButNeverAcksEndsAwaitedRequestsAfterTheStallTimeout() throws Exception {
+    try (RawServer raw = new RawServer(Transport.UNIX, dir)) {
+      Client c = BlightTestSupport.connect(kit, raw.address, stallingAfter(Duration.ofSeconds(2)));
+      try (RawPeer server = raw.accept()) {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread reader = Thread.ofVirtual().start(() -> { // reads everything, answers nothing
+          ByteBuffer b = ByteBuffer.allocate(65536);
+          try {
+            while (!stop.get() && server.channel.read(b.clear()) >= 0) {
+              Thread.sleep(5);
+            }
+          } catch (IOException | InterruptedException e) {
+            // the client reset the connection: done
+          }
+        });
+        TestProbe<BlightLoad.Result> done = kit.createTestProbe();
+        // Info is awaited one at a time; with a 500 ms ack timeout, 1000 of them would take 500 s.
+        kit.spawn(BlightLoad.create(c.ref(), BlightLoad.Spec.of(BlightType.INFO, 1000, 2)
+            .withAckTimeout(Duration.ofMillis(500)), done.getRef()));
+        BlightLoad.Result r = done.expectMessageClass(BlightLoad.Result.class, LONG);
+        stop.set(true);
+        reader.join(LONG.toMillis());
+        assertTrue(r.messages() < 1000, r.messages() + " messages handed over");
+        assertEquals(r.messages(), r.released() + r.failed(), "every request has its outcome: " + r);
+        // every request that left awaits an ack reply; one rejected on the way in (the client was
+        // already failing) gets none, by the protocol's contract
+        long ackReplies = r.acksAwaited() + r.ackTimeouts() + r.acksLost();
+        assertTrue(ackReplies >= r.released() && ackReplies <= r.messages(), "every awaited ack has its reply: " + r);
+        assertTrue(r.acksLost() > 0, "the stall ended the wait: " + r);
+        assertEquals(0, r.acksAwaited());
+        ClientClosed closed = c.await(ClientClosed.class);
+        assertTrue(closed.how().startsWith("stalled"), closed.how());
+      }
+    }
+  }
+}
