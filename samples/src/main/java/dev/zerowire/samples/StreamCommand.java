@@ -44,6 +44,14 @@ public final class StreamCommand implements Callable<Integer> {
   @Option(names = "--window", defaultValue = "64", description = "payload buffers in flight (default: ${DEFAULT-VALUE})")
   int window;
 
+  @Option(names = "--peer-stall-ms", defaultValue = "0",
+      description = "the receiver stops reading for this long after the first megabyte (default: ${DEFAULT-VALUE})")
+  long peerStallMs;
+
+  @Option(names = "--close-after", defaultValue = "0",
+      description = "the sender closes right after this many sends, outcomes still to come (default: 0, after all)")
+  long closeAfter;
+
   @Option(names = "--json", description = "print one JSON object instead of the summary")
   boolean json;
 
@@ -51,6 +59,9 @@ public final class StreamCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (messages < 1 || size < 1 || window < 1) {
       throw new IllegalArgumentException("--messages, --size and --window must be at least 1");
+    }
+    if (peerStallMs < 0 || closeAfter < 0) {
+      throw new IllegalArgumentException("--peer-stall-ms and --close-after must not be negative");
     }
     SendMode sendMode = SendMode.parse(mode);
     ActorSystem<Void> system = ZeroWire.startStandalone("zerowire-stream");
@@ -77,7 +88,7 @@ public final class StreamCommand implements Callable<Integer> {
               Behaviors.<SocketProtocol.ListenerEvent>receive((ctx, ev) -> {
                 if (ev instanceof SocketProtocol.Accepted a) {
                   a.socket().tell(new SocketProtocol.Register(
-                      ctx.spawnAnonymous(StreamReceiver.create(received), ZeroWire.dispatcher())));
+                      ctx.spawnAnonymous(StreamReceiver.create(received, Duration.ofMillis(peerStallMs)), ZeroWire.dispatcher())));
                 } else if (ev instanceof SocketProtocol.Bound || ev instanceof SocketProtocol.BindFailed) {
                   replyTo.tell(ev);
                 }
@@ -95,7 +106,7 @@ public final class StreamCommand implements Callable<Integer> {
       }
 
       long start = System.nanoTime();
-      system.systemActorOf(StreamSender.create(c.socket(), messages, size, window, progress::update, sent),
+      system.systemActorOf(StreamSender.create(c.socket(), messages, size, window, closeAfter, progress::update, sent),
           "stream-sender", ZeroWire.dispatcher()); // on zerowire's dispatcher: no hand-off between pools
       StreamSender.Result s = sent.get(1, TimeUnit.HOURS);
       StreamReceiver.Result r = received.get(1, TimeUnit.MINUTES);
@@ -104,13 +115,16 @@ public final class StreamCommand implements Callable<Integer> {
       b.listener().tell(SocketProtocol.Unbind.INSTANCE);
 
       SocketStats st = s.closed().stats();
-      long bytes = messages * size;
-      boolean ok = s.released() == messages && r.bytes() == bytes && r.corruptBytes() == 0;
+      long bytes = s.sent() * size;
+      long closedWithinMs = s.closeNanos() / 1_000_000;
+      boolean accounted = s.released() + s.failed() + s.refused() == s.sent(); // one outcome per Send
+      boolean ok = accounted && r.corruptBytes() == 0
+          && (closeAfter > 0 || (s.released() == messages && r.bytes() == bytes));
       if (json) {
         System.out.println(Json.object()
             .put("transport", transport)
             .put("mode", sendMode.cliName())
-            .put("messages", messages)
+            .put("messages", s.sent())
             .put("bytes", r.bytes())
             .put("seconds", round(seconds))
             .put("mb_per_s", round(r.bytes() / 1e6 / seconds))
@@ -121,10 +135,12 @@ public final class StreamCommand implements Callable<Integer> {
             .put("released", s.released())
             .put("failed", s.failed() + s.refused())
             .put("corrupt_bytes", r.corruptBytes())
-            .put("peak_inflight_bytes", st.peakInflightBytes()));
+            .put("peak_inflight_bytes", st.peakInflightBytes())
+            .put("closed", s.closed().how())
+            .put("closed_within_ms", closedWithinMs));
       } else {
         System.out.printf("%-22s %s over %s%n", "stream", sendMode.cliName(), transport);
-        System.out.printf("%-22s %,d x %,d bytes%n", "messages", messages, size);
+        System.out.printf("%-22s %,d x %,d bytes%n", "messages", s.sent(), size);
         System.out.printf("%-22s %,d in %.2f s = %.1f MB/s%n", "bytes received", r.bytes(), seconds, r.bytes() / 1e6 / seconds);
         System.out.printf("%-22s %,d of %,d sendmsg calls%n", "zero-copy sends", st.zeroCopySends(), st.sendCalls());
         System.out.printf("%-22s %,d%n", "COPIED completions", st.copiedCompletions());
@@ -133,7 +149,10 @@ public final class StreamCommand implements Callable<Integer> {
         System.out.printf("%-22s %,d released, %,d failed, %,d refused%n", "outcomes", s.released(), s.failed(), s.refused());
         System.out.printf("%-22s %,d%n", "corrupt bytes", r.corruptBytes());
         System.out.printf("%-22s %,d%n", "peak bytes in flight", st.peakInflightBytes());
-        System.out.println(ok ? "OK: every byte arrived intact and every buffer came back" : "FAILED");
+        System.out.printf("%-22s %s, %,d ms after Close%n", "closed", s.closed().how(), closedWithinMs);
+        System.out.println(!ok ? "FAILED"
+            : closeAfter > 0 ? "OK: every Send had exactly one outcome and every byte that arrived was intact"
+            : "OK: every byte arrived intact and every buffer came back");
       }
       return ok ? 0 : 1;
     } finally {

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class StreamCommandTest {
   private static final List<String> KEYS = List.of("transport", "mode", "messages", "bytes", "seconds", "mb_per_s",
       "zerocopy_sends", "copied_completions", "enobufs_fallbacks", "mode_switches", "released", "failed",
-      "corrupt_bytes", "peak_inflight_bytes");
+      "corrupt_bytes", "peak_inflight_bytes", "closed", "closed_within_ms");
 
   @ParameterizedTest
   @CsvSource({"tcp,zerocopy", "tcp,adaptive", "unix,adaptive", "tcp,copy"})
@@ -38,6 +38,25 @@ class StreamCommandTest {
     if (transport.equals("unix")) {
       assertEquals(0L, zc, "AF_UNIX takes the copy path: " + r.out());
     }
+  }
+
+  /**
+   * A receiver that stalls longer than close-timeout (2 s) and a sender that closes right after
+   * its sends: the close still ends, by a reset after close-timeout, and every Send has exactly one
+   * outcome (released + failed == messages).
+   */
+  @ParameterizedTest
+  @CsvSource({"tcp", "unix"})
+  void closeWithAStalledPeerEndsWithinTheCloseTimeout(String transport) throws Exception {
+    ProbeCommandTest.Run r = ProbeCommandTest.run("stream", "--json", "--transport", transport, "--messages", "2000",
+        "--size", "65536", "--window", "2000", "--close-after", "2000", "--peer-stall-ms", "4000");
+    assertEquals(0, r.exit(), r.out());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> o = (Map<String, Object>) JsonParser.parse(r.out());
+    assertEquals(2000L, (Long) o.get("released") + (Long) o.get("failed"), r.out());
+    assertTrue((Long) o.get("failed") > 0, "the stalled peer held some back: " + r.out());
+    assertTrue(((String) o.get("closed")).contains("close-timeout"), r.out());
+    assertEquals(0L, o.get("corrupt_bytes"));
   }
 
   @Test

@@ -23,11 +23,18 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class StreamSender {
   private StreamSender() {}
 
-  /** What the sender saw: outcomes by kind. */
-  public record Result(long released, long failed, long refused, SocketProtocol.Closed closed) {}
+  /**
+   * What the sender saw: Sends made, outcomes by kind, and how long the Close took to Closed.
+   */
+  public record Result(long sent, long released, long failed, long refused, long closeNanos,
+      SocketProtocol.Closed closed) {}
 
+  /**
+   * @param closeAfter 0: send every message, Close when every outcome is in; n: Close right after
+   *     the n-th Send, with outcomes still to come (watch close, drain and stall handling)
+   */
   public static Behavior<Object> create(ActorRef<SocketProtocol.Command> socket, long messages, int size, int window,
-      LongConsumer progress, CompletableFuture<Result> done) {
+      long closeAfter, LongConsumer progress, CompletableFuture<Result> done) {
     return Behaviors.setup(ctx -> {
       ActorRef<SendReply> replies = ctx.getSelf().narrow();
       ActorRef<SocketProtocol.Event> closedTo = ctx.getSelf().narrow();
@@ -37,13 +44,21 @@ public final class StreamSender {
         pool[i] = NativeBuffer.allocate(size);
         free.add(pool[i]);
       }
-      long[] state = new long[4]; // next, released, failed, refused
+      long toSend = closeAfter > 0 ? Math.min(closeAfter, messages) : messages;
+      long[] state = new long[5]; // next, released, failed, refused, when Close was sent (nanos)
+      Runnable close = () -> {
+        state[4] = System.nanoTime();
+        socket.tell(new SocketProtocol.Close(closedTo));
+      };
       Runnable pump = () -> {
-        while (!free.isEmpty() && state[0] < messages) {
+        while (!free.isEmpty() && state[0] < toSend) {
           NativeBuffer b = free.poll();
           long k = state[0]++;
           StreamPattern.fill(b.byteBuffer(), k * size, size);
           socket.tell(new SocketProtocol.Send(List.of(b), k, replies));
+          if (closeAfter > 0 && state[0] == toSend) {
+            close.run();
+          }
         }
       };
       pump.run();
@@ -60,8 +75,8 @@ public final class StreamSender {
               free.add(o.buffers().get(0));
               long outcomes = state[1] + state[2] + state[3];
               progress.accept(outcomes);
-              if (outcomes == messages) {
-                socket.tell(new SocketProtocol.Close(closedTo));
+              if (outcomes == toSend && closeAfter == 0) {
+                close.run();
               } else {
                 pump.run();
               }
@@ -72,7 +87,7 @@ public final class StreamSender {
             for (NativeBuffer b : pool) { // every outcome is in: the buffers are ours to free
               b.release();
             }
-            done.complete(new Result(state[1], state[2], state[3], c));
+            done.complete(new Result(state[0], state[1], state[2], state[3], System.nanoTime() - state[4], c));
             return Behaviors.stopped();
           })
           .build();
