@@ -12,6 +12,7 @@ import dev.zerowire.actors.SocketProtocol.Event;
 import dev.zerowire.actors.SocketProtocol.Failed;
 import dev.zerowire.actors.SocketProtocol.PeerClosed;
 import dev.zerowire.actors.SocketProtocol.Received;
+import dev.zerowire.actors.SocketProtocol.ReceivedBuffer;
 import dev.zerowire.actors.SocketProtocol.Released;
 import dev.zerowire.actors.SocketProtocol.SendOutcome;
 import dev.zerowire.actors.SocketProtocol.SendReply;
@@ -64,11 +65,13 @@ interface CloseContract {
 
   static Stream<Arguments> hangUps() {
     return Stream.of(
-        Arguments.of(HangUp.END_OF_STREAM, 1, 1), Arguments.of(HangUp.END_OF_STREAM, 37, 1000),
-        Arguments.of(HangUp.END_OF_STREAM, 500, 4096),
-        Arguments.of(HangUp.SEND_ERROR, 1, 1), Arguments.of(HangUp.SEND_ERROR, 37, 1000),
-        Arguments.of(HangUp.SEND_ERROR, 500, 4096),
-        Arguments.of(HangUp.ABORT, 1, 1), Arguments.of(HangUp.ABORT, 10, 4096));
+        Arguments.of(HangUp.END_OF_STREAM, 1, 1, false), Arguments.of(HangUp.END_OF_STREAM, 37, 1000, false),
+        Arguments.of(HangUp.END_OF_STREAM, 500, 4096, false),
+        Arguments.of(HangUp.SEND_ERROR, 1, 1, false), Arguments.of(HangUp.SEND_ERROR, 37, 1000, false),
+        Arguments.of(HangUp.SEND_ERROR, 500, 4096, false),
+        Arguments.of(HangUp.ABORT, 1, 1, false), Arguments.of(HangUp.ABORT, 10, 4096, false),
+        // off-heap receive: the salvaged bytes come as lent buffers too
+        Arguments.of(HangUp.SEND_ERROR, 500, 4096, true), Arguments.of(HangUp.ABORT, 10, 4096, true));
   }
 
   /**
@@ -77,21 +80,22 @@ interface CloseContract {
    * Every byte must reach the handler, in order, then PeerClosed (for an end of stream), then
    * Closed last. Three repetitions each.
    */
-  @ParameterizedTest(name = "{0}: {1} x {2} B")
+  @ParameterizedTest(name = "{0}: {1} x {2} B, lent {3}")
   @MethodSource("dev.zerowire.actors.CloseContract#hangUps")
-  default void everyInboundByteReachesTheHandlerWhateverEndsTheConnection(HangUp how, int n, int size)
+  default void everyInboundByteReachesTheHandlerWhateverEndsTheConnection(HangUp how, int n, int size, boolean lent)
       throws Exception {
     for (int rep = 0; rep < 3; rep++) {
-      hangUp(how, n, size, "repetition " + rep);
+      hangUp(how, n, size, lent, "repetition " + rep);
     }
   }
 
-  private void hangUp(HangUp how, int n, int size, String label) throws Exception {
+  private void hangUp(HangUp how, int n, int size, boolean lent, String label) throws Exception {
     try (Peer peer = transport().open(kit(), options(SendMode.ADAPTIVE).withReadBufferSize(16 * 1024))) {
       TestProbe<Event> handler = kit().createTestProbe();
       TestProbe<SendReply> outcomes = kit().createTestProbe();
       TestProbe<Event> closer = kit().createTestProbe();
-      peer.zw.tell(SocketProtocol.Register.pull(handler.getRef()));
+      SocketProtocol.Register register = SocketProtocol.Register.pull(handler.getRef());
+      peer.zw.tell(lent ? register.withLentBuffers() : register);
       int outgoing = how == HangUp.SEND_ERROR ? 300 : 0;
       if (outgoing > 0) {
         sendStream(peer.zw, outgoing, 64 * 1024, outcomes); // the peer never reads these
@@ -121,9 +125,9 @@ interface CloseContract {
           fail(label + ": no Closed; " + got.size() + " of " + (long) n * size + " bytes delivered");
         }
         Event e = poll(handler);
-        if (e instanceof Received r) {
+        if (e instanceof Received || e instanceof ReceivedBuffer) {
           assertFalse(peerClosed, label + ": Received after PeerClosed");
-          got.writeBytes(r.data());
+          got.writeBytes(e instanceof Received r ? r.data() : ((ReceivedBuffer) e).bytes()); // bytes() releases
           if (how == HangUp.ABORT && !aborted) {
             while (!written.get()) { // all the peer sends fits our kernel buffers: let it pile up there
               Thread.sleep(1);
