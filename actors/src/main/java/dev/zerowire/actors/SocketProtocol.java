@@ -63,6 +63,13 @@ import org.apache.pekko.actor.typed.ActorRef;
 public final class SocketProtocol {
   private SocketProtocol() {}
 
+  /**
+   * Everything zerowire sends to your actors. An actor that takes {@code Reply} needs no message
+   * adapters: pass {@code getContext().getSelf().narrow()} as the {@code replyTo} of Connect and
+   * Send, as the handler of Bind and Register, and switch over what arrives.
+   */
+  public sealed interface Reply permits ConnectReply, ListenerEvent, SendReply, Event {}
+
   // =============================================================================== opening
 
   /** Sent to the manager ({@link ZeroWire#manager()}). */
@@ -152,7 +159,7 @@ public final class SocketProtocol {
   non-sealed interface ManagerInternal extends ManagerCommand {}
 
   /** Replies to {@link Connect}, {@link OpenUdp} and {@link Adopt}. */
-  public sealed interface ConnectReply permits Connected, CommandFailed {}
+  public sealed interface ConnectReply extends Reply permits Connected, CommandFailed {}
 
   /**
    * The socket is open. {@code zeroCopy} says whether SO_ZEROCOPY could be enabled (false on
@@ -172,7 +179,7 @@ public final class SocketProtocol {
   // ============================================================================== listening
 
   /** What a {@link Bind} handler receives. */
-  public sealed interface ListenerEvent permits Bound, BindFailed, Accepted, Unbound {}
+  public sealed interface ListenerEvent extends Reply permits Bound, BindFailed, Accepted, Unbound {}
 
   /** Listening on {@code local}; send {@link Unbind} to {@code listener} to stop. */
   public record Bound(ActorRef<ListenerCommand> listener, SocketAddress local) implements ListenerEvent {}
@@ -338,7 +345,7 @@ public final class SocketProtocol {
   // ============================================================================= send replies
 
   /** What the replyTo of a {@link Send} receives. */
-  public sealed interface SendReply permits SendOutcome, WritingResumed {}
+  public sealed interface SendReply extends Reply permits SendOutcome, WritingResumed {}
 
   /** The one outcome of a Send; its buffers are the sender's again (unless {@link Failed#withheld()}). */
   public sealed interface SendOutcome extends SendReply permits Released, Failed, Refused {
@@ -393,7 +400,7 @@ public final class SocketProtocol {
   // =================================================================================== events
 
   /** What a socket's registered handler receives. */
-  public sealed interface Event permits Received, ReceivedBuffer, PeerClosed, Closed {}
+  public sealed interface Event extends Reply permits Received, ReceivedBuffer, PeerClosed, Closed {}
 
   /** Bytes read from the socket (one datagram on UDP). The array is the handler's. */
   public record Received(ActorRef<Command> socket, byte[] data) implements Event {}
