@@ -986,8 +986,11 @@ final class SocketActor extends AbstractBehavior<Command> {
     }
     if (left <= 0 && !eofSeen) { // the end of stream may sit right behind the data
       try {
-        if (socket.recv(readBuffer, 0, readBuffer.length()) == 0) {
+        long n = socket.recv(readBuffer, 0, readBuffer.length());
+        if (n == 0) {
           eofSeen = true;
+        } else if (n > 0) {
+          undelivered.add(eventOf(n)); // came after SIOCINQ was read: delivered all the same
         }
       } catch (IOException e) {
         // a reset behind the data: the stream ends without an end of stream
@@ -1007,7 +1010,11 @@ final class SocketActor extends AbstractBehavior<Command> {
       return;
     }
     long before = droppedWithoutHandler;
-    while (true) {
+    for (int i = 0; ; i++) {
+      if (i == 16) { // a peer that keeps sending: yield to the mailbox, go on at the next turn
+        getContext().getSelf().tell(Readable.INSTANCE);
+        break;
+      }
       long n;
       try {
         n = socket.recv(readBuffer, 0, readBuffer.length());
@@ -1105,19 +1112,21 @@ final class SocketActor extends AbstractBehavior<Command> {
     return next();
   }
 
-  /** Abort: read what the kernel holds, then reset now. */
+  /** Abort: read what the kernel holds, then reset now (RST even when nothing is pinned). */
   private void abort() {
-    reset("aborted", name + " was aborted");
-    if (tcp) {
-      disconnect(); // RST even when nothing is pinned: that is what Abort means
-    }
+    reset("aborted", name + " was aborted", true);
+  }
+
+  private void reset(String how, String reason) {
+    reset(how, reason, false);
   }
 
   /**
    * Abort, error, or close timeout: nothing more is written; what the kernel holds for us is read
-   * first; then wait only for what the kernel still pins.
+   * first; then wait only for what the kernel still pins. A TCP connection is reset when {@code
+   * rst} or when zero-copy sends are pinned (the reset makes the kernel give them back).
    */
-  private void reset(String how, String reason) {
+  private void reset(String how, String reason, boolean rst) {
     closeHow = how;
     failReason = reason;
     phase = Phase.CLOSING;
@@ -1127,7 +1136,7 @@ final class SocketActor extends AbstractBehavior<Command> {
     startCloseTimer(options.closeTimeout()); // bounds delivering the salvaged bytes to a slow handler
     table.abandonUnwritten(finished);
     emit();
-    if (tcp && table.pinnedEntries() > 0) {
+    if (tcp && (rst || table.pinnedEntries() > 0)) {
       disconnect(); // purges write and retransmit queues so completions come
     }
     deliver();
