@@ -18,7 +18,6 @@ import dev.zerowire.actors.SocketProtocol.SendOutcome;
 import dev.zerowire.actors.SocketProtocol.SendReply;
 import dev.zerowire.nativeio.NativeBuffer;
 import dev.zerowire.nativeio.NativeSocket;
-import dev.zerowire.nativeio.SendVector;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -105,7 +104,7 @@ interface CloseContract {
       Thread writer = Thread.ofPlatform().name("peer-writer").start(() -> {
         try {
           writeStream(peer.socket, n, size);
-          awaitTakenByUs(peer.socket);
+          PeerWrites.awaitTakenByPeer(peer.socket);
           if (how != HangUp.ABORT) {
             peer.socket.close(); // with our sends unread (SEND_ERROR) the kernel resets
           }
@@ -336,47 +335,13 @@ interface CloseContract {
   /** Writes stream bytes [0, n*size) from the peer in {@code n} sends, waiting out EAGAIN. */
   private static void writeStream(NativeSocket s, int n, int size) throws Exception {
     NativeBuffer b = NativeBuffer.allocate(n * size);
-    SendVector v = new SendVector(1);
     try {
       SocketContract.fillStream(b, n * size, 0);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       for (int k = 0; k < n; k++) {
-        int off = 0;
-        while (off < size) {
-          v.clear();
-          v.add(b, k * size + off, size - off);
-          long w = s.send(v, false);
-          if (w == NativeSocket.WOULD_BLOCK) {
-            if (System.nanoTime() > deadline) {
-              throw new AssertionError("the peer could not write its stream in 30 s");
-            }
-            Thread.sleep(1);
-          } else {
-            off += (int) w;
-          }
-        }
+        PeerWrites.writeAll(s, b, k * size, size);
       }
     } finally {
-      v.free();
       b.release();
-    }
-  }
-
-  /**
-   * Waits until the kernel has handed every written byte to our side. TCP: SIOCOUTQ reaches 0
-   * when all is acknowledged, i.e. in our receive queue. AF_UNIX queues a send on the receiver
-   * at once, and its SIOCOUTQ counts what we have not read yet, so there is nothing to wait for.
-   */
-  private static void awaitTakenByUs(NativeSocket peer) throws Exception {
-    if (peer.isUnix()) {
-      return;
-    }
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (peer.unsentBytes() > 0) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("our side never took the peer's bytes");
-      }
-      Thread.sleep(1);
     }
   }
 }
