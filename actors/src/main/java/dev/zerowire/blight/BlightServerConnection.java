@@ -248,6 +248,12 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         socketOpen = false; // the socket closes itself after EOF and refuses new sends
         if (state == State.RUNNING) {
           try {
+            // Bytes held back by the reply bound are the client's last words: decode them now
+            // (at most one chunk). Bytes held back by the budget cannot be: that is a truncation.
+            while (unfed != null && unfed.hasRemaining() && !decoder.starved()) {
+              decoder.feed(unfed);
+            }
+            unfed = null;
             decoder.endOfStream();
           } catch (BlightProtocolException e) {
             reportFault(e);

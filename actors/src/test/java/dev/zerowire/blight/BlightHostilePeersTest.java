@@ -128,7 +128,7 @@ class BlightHostilePeersTest {
     assertTrue(stalledHeap < budgetBytes + (64L << 20),
         "150 stalled 60 MiB claims grew the heap by " + stalledHeap + " bytes (budget " + budgetBytes + ")");
 
-    // Two good clients, over TCP and over a second (Unix) listener-less route: both on TCP here.
+    // Two good clients on the same listener, each running the conformance vector.
     TestProbe<BlightLoad.Result> a = runVector(server.address(), BlightSettings.defaults());
     TestProbe<BlightLoad.Result> b = runVector(server.address(), BlightSettings.defaults());
     for (TestProbe<BlightLoad.Result> p : List.of(a, b)) {
