@@ -244,6 +244,31 @@ class BlightHostilePeersTest {
     assertTrue(s.errors().size() <= history, s.errors().size() + " error lines kept");
   }
 
+  @Test
+  void connectionsPastMaxConnectionsAreClosedOnArrivalAndCounted() throws IOException {
+    BlightSettings settings = BlightSettings.defaults().withLimits(BlightLimits.defaults().withMaxConnections(2));
+    Server server = start(Transport.UNIX.listenAddress(dir), settings, null);
+    try (RawPeer a = RawPeer.connect(server.address()); RawPeer b = RawPeer.connect(server.address())) {
+      collect(server, ClientAccepted.class, 2);
+      try (RawPeer c = RawPeer.connect(server.address())) {
+        c.awaitEof(); // closed on arrival
+      }
+      a.write(BlightEncoder.message(BlightType.PING, 77)); // the two served ones are still served
+      await("the Ping is acked", () -> {
+        try {
+          a.drainQuietly();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        return a.frames().stream().anyMatch(f -> f.type() == BlightType.ACK && f.ackid() == 77);
+      });
+    }
+    collect(server, ClientFinished.class, 2);
+    ServerSummary s = server.stop(kit);
+    assertEquals(2, s.connections());
+    assertEquals(1, s.refused());
+  }
+
   static long openFds() {
     try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
       return s.count();
