@@ -269,6 +269,53 @@ class BlightHostilePeersTest {
     assertEquals(1, s.refused());
   }
 
+  @Test
+  void aSlowHandlerHoldsTheClientBackButNeverClosesIt() throws IOException {
+    int maxPending = 16;
+    BlightSettings settings = BlightSettings.defaults().withLimits(BlightLimits.defaults()
+        .withMaxPendingReplies(maxPending).withReplyStallTimeout(Duration.ofMillis(500)));
+    TestProbe<BlightProtocol.HandlerRequest> handler = kit.createTestProbe();
+    TestProbe<ServerEvent> events = kit.createTestProbe();
+    ActorRef<ServerCommand> ref = kit.spawn(BlightServer.create(List.of(Transport.UNIX.listenAddress(dir)),
+        settings, handler.getRef(), events.getRef()));
+    Server server = new Server(ref, events,
+        events.expectMessageClass(BlightProtocol.ServerBound.class, BlightTestSupport.WAIT).addresses().get(0));
+    try (RawPeer peer = RawPeer.connect(server.address())) {
+      for (int i = 1; i <= 100; i++) {
+        peer.write(BlightEncoder.message(BlightType.LIST, i));
+      }
+      List<BlightProtocol.HandlerRequest> got = new ArrayList<>();
+      for (int i = 0; i < maxPending; i++) {
+        got.add(handler.expectMessageClass(BlightProtocol.HandlerRequest.class, BlightTestSupport.WAIT));
+      }
+      // Held at the bound far past the reply-stall timeout: the handler owes every reply, so
+      // the client is not to blame and stays connected; nothing more is decoded meanwhile.
+      // (The 100 acks below could not arrive over a connection that had been aborted.)
+      handler.expectNoMessage(Duration.ofSeconds(2));
+      // The handler answers; the next requests are read again, all 100 in the end.
+      int answered = 0;
+      while (answered < 100) {
+        BlightProtocol.HandlerRequest r = got.isEmpty()
+            ? handler.expectMessageClass(BlightProtocol.HandlerRequest.class, BlightTestSupport.WAIT)
+            : got.remove(0);
+        r.replyTo().tell(BlightProtocol.AckWith.empty(r.frame().ackid()));
+        answered++;
+      }
+      await("100 acks", () -> {
+        try {
+          peer.drainQuietly();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        return peer.frames().stream().filter(f -> f.type() == BlightType.ACK).count() == 100;
+      });
+    }
+    ServerSummary s = server.stop(kit);
+    assertTrue(s.perConnection().get(0).holdBacks() > 0, "the bound held the client back");
+    assertTrue(s.perConnection().get(0).peakPendingReplies() <= maxPending + 1);
+    assertTrue(s.errors().stream().noneMatch(e -> e.contains("unread")), s.errors().toString());
+  }
+
   static long openFds() {
     try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
       return s.count();
