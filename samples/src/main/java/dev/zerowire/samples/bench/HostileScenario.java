@@ -84,7 +84,9 @@ final class HostileScenario implements Scenario {
     String hostile = stalled + " stalled + " + nonReading + " non-reading";
     ctx.progress().note("hostile: server limits: " + settings.limits().describeServer());
     try {
-      measure(ctx, system, address, 1, smallMessages, roundTrips, "warm-up"); // JIT: discarded
+      // JIT: discarded. Alone is measured first and hostile second (the hostile clients cannot be
+      // switched on and off per rep cheaply), so an unfinished warm-up would favour hostile.
+      measure(ctx, system, address, 3, smallMessages, roundTrips, "warm-up");
       double[][] alone = measure(ctx, system, address, reps, smallMessages, roundTrips, "alone");
       long heapBefore = liveHeap();
       List<SocketChannel> peers = new ArrayList<>();
