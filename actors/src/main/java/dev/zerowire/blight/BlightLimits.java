@@ -23,8 +23,9 @@ import java.util.Objects;
  *                           the connection stops reading (pull mode: TCP pushes back on the
  *                           client); it reads again when half have drained. Default 1024.
  * @param replyStallTimeout  server: a connection held at that bound this long without any reply
- *                           leaving (the kernel accepted none) is closed with one error naming
- *                           it. Default 30 s.
+ *                           completing (no handler answer, no ack taken by the kernel), while
+ *                           replies wait to be written, is aborted with one error naming it. A
+ *                           slow handler alone never closes a connection. Default 30 s.
  * @param history            server: summaries of finished connections kept (the newest); totals
  *                           cover every connection. Default 256.
  * @param stallTimeout       client: with requests outstanding (unsent bytes, or acks awaited or

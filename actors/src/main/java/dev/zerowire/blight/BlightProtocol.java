@@ -50,6 +50,15 @@ import org.apache.pekko.actor.typed.ActorRef;
  * ({@link BlightSettings#maxMessageSize()}): a header claiming more is refused before anything
  * that size is allocated. Any protocol fault closes that one connection, with one error naming
  * the connection and the fault; other connections carry on.
+ *
+ * <h2>Bounds</h2>
+ *
+ * What a server holds is set by {@link BlightLimits}, never by what a peer claims or refuses to
+ * read: payload memory comes from one {@link PayloadBudget} per server and grows only as bytes
+ * arrive; a message must complete within the payload timeout; pending replies per connection are
+ * bounded (reading stops at the bound, TCP pushes back); a client that leaves its replies unread
+ * past the reply-stall timeout is aborted; connections and kept summaries are capped. A client
+ * gives up after its stall timeout without progress, and every request still gets its outcome.
  */
 public final class BlightProtocol {
   private BlightProtocol() {

@@ -249,6 +249,12 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         socketOpen = false; // the socket closes itself after EOF and refuses new sends
         if (state == State.RUNNING) {
           try {
+            // Bytes held back by the reply bound are the client's last words: decode them now
+            // (at most one chunk). Bytes held back by the budget cannot be: that is a truncation.
+            while (unfed != null && unfed.hasRemaining() && !decoder.starved()) {
+              decoder.feed(unfed);
+            }
+            unfed = null;
             decoder.endOfStream();
           } catch (BlightProtocolException e) {
             reportFault(e);
@@ -360,15 +366,14 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   }
 
   /** A reply finished (answered, or its send had its outcome): read again once half have drained. */
-  private void replyDone(boolean left) {
+  private void replyDone() {
     if (!heldBack) {
       return;
     }
-    if (left) {
-      // Progress: the client (or the kernel for it) took bytes. Only noted: restarting the timer
-      // here would schedule one task per ack (a scheduler keeps cancelled tasks until they are due).
-      heldBackSinceNanos = System.nanoTime();
-    }
+    // Progress (an answer came, or the client or the kernel for it took bytes). Only noted:
+    // restarting the timer here would schedule one task per ack (a scheduler keeps cancelled
+    // tasks until they are due).
+    heldBackSinceNanos = System.nanoTime();
     if (pendingReplies() <= limits.maxPendingReplies() / 2) {
       heldBack = false; // the stall timer, if running, finds nothing held back and lapses
       if (unfed != null && state == State.RUNNING && !decoder.starved()) {
@@ -388,9 +393,14 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       timers.startSingleTimer(ReplyStall.INSTANCE, limits.replyStallTimeout().minusNanos(quietNanos));
       return this;
     }
+    if (outbox.pending() == 0) { // every pending reply is the handler's to give: not the client's doing
+      heldBackSinceNanos = System.nanoTime();
+      timers.startSingleTimer(ReplyStall.INSTANCE, limits.replyStallTimeout());
+      return this;
+    }
     long quiet = Duration.ofNanos(quietNanos).toMillis();
     BlightProtocolException e = new BlightProtocolException(BlightProtocolException.Fault.STALLED, null,
-        "the client left " + pendingReplies() + " replies unread for " + quiet
+        "the client left " + outbox.pending() + " replies unread for " + quiet
             + " ms (reply stall timeout " + limits.replyStallTimeout().toMillis() + " ms)");
     if (state == State.RUNNING) {
       reportFault(e);
@@ -455,7 +465,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     if (state == State.DRAINING && handlerOwes == 0) {
       return closeSocket();
     }
-    replyDone(false);
+    replyDone();
     return this;
   }
 
@@ -506,7 +516,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     } else if (released) {
       pingsSent++;
     }
-    replyDone(released);
+    replyDone();
     return this;
   }
 

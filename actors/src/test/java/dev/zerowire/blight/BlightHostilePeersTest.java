@@ -128,7 +128,7 @@ class BlightHostilePeersTest {
     assertTrue(stalledHeap < budgetBytes + (64L << 20),
         "150 stalled 60 MiB claims grew the heap by " + stalledHeap + " bytes (budget " + budgetBytes + ")");
 
-    // Two good clients, over TCP and over a second (Unix) listener-less route: both on TCP here.
+    // Two good clients on the same listener, each running the conformance vector.
     TestProbe<BlightLoad.Result> a = runVector(server.address(), BlightSettings.defaults());
     TestProbe<BlightLoad.Result> b = runVector(server.address(), BlightSettings.defaults());
     for (TestProbe<BlightLoad.Result> p : List.of(a, b)) {
@@ -242,6 +242,78 @@ class BlightHostilePeersTest {
     assertEquals(history, s.perConnection().size());
     assertEquals(storm, s.errorCount());
     assertTrue(s.errors().size() <= history, s.errors().size() + " error lines kept");
+  }
+
+  @Test
+  void connectionsPastMaxConnectionsAreClosedOnArrivalAndCounted() throws IOException {
+    BlightSettings settings = BlightSettings.defaults().withLimits(BlightLimits.defaults().withMaxConnections(2));
+    Server server = start(Transport.UNIX.listenAddress(dir), settings, null);
+    try (RawPeer a = RawPeer.connect(server.address()); RawPeer b = RawPeer.connect(server.address())) {
+      collect(server, ClientAccepted.class, 2);
+      try (RawPeer c = RawPeer.connect(server.address())) {
+        c.awaitEof(); // closed on arrival
+      }
+      a.write(BlightEncoder.message(BlightType.PING, 77)); // the two served ones are still served
+      await("the Ping is acked", () -> {
+        try {
+          a.drainQuietly();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        return a.frames().stream().anyMatch(f -> f.type() == BlightType.ACK && f.ackid() == 77);
+      });
+    }
+    collect(server, ClientFinished.class, 2);
+    ServerSummary s = server.stop(kit);
+    assertEquals(2, s.connections());
+    assertEquals(1, s.refused());
+  }
+
+  @Test
+  void aSlowHandlerHoldsTheClientBackButNeverClosesIt() throws IOException {
+    int maxPending = 16;
+    BlightSettings settings = BlightSettings.defaults().withLimits(BlightLimits.defaults()
+        .withMaxPendingReplies(maxPending).withReplyStallTimeout(Duration.ofMillis(500)));
+    TestProbe<BlightProtocol.HandlerRequest> handler = kit.createTestProbe();
+    TestProbe<ServerEvent> events = kit.createTestProbe();
+    ActorRef<ServerCommand> ref = kit.spawn(BlightServer.create(List.of(Transport.UNIX.listenAddress(dir)),
+        settings, handler.getRef(), events.getRef()));
+    Server server = new Server(ref, events,
+        events.expectMessageClass(BlightProtocol.ServerBound.class, BlightTestSupport.WAIT).addresses().get(0));
+    try (RawPeer peer = RawPeer.connect(server.address())) {
+      for (int i = 1; i <= 100; i++) {
+        peer.write(BlightEncoder.message(BlightType.LIST, i));
+      }
+      List<BlightProtocol.HandlerRequest> got = new ArrayList<>();
+      for (int i = 0; i < maxPending; i++) {
+        got.add(handler.expectMessageClass(BlightProtocol.HandlerRequest.class, BlightTestSupport.WAIT));
+      }
+      // Held at the bound far past the reply-stall timeout: the handler owes every reply, so
+      // the client is not to blame and stays connected; nothing more is decoded meanwhile.
+      // (The 100 acks below could not arrive over a connection that had been aborted.)
+      handler.expectNoMessage(Duration.ofSeconds(2));
+      // The handler answers; the next requests are read again, all 100 in the end.
+      int answered = 0;
+      while (answered < 100) {
+        BlightProtocol.HandlerRequest r = got.isEmpty()
+            ? handler.expectMessageClass(BlightProtocol.HandlerRequest.class, BlightTestSupport.WAIT)
+            : got.remove(0);
+        r.replyTo().tell(BlightProtocol.AckWith.empty(r.frame().ackid()));
+        answered++;
+      }
+      await("100 acks", () -> {
+        try {
+          peer.drainQuietly();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        return peer.frames().stream().filter(f -> f.type() == BlightType.ACK).count() == 100;
+      });
+    }
+    ServerSummary s = server.stop(kit);
+    assertTrue(s.perConnection().get(0).holdBacks() > 0, "the bound held the client back");
+    assertTrue(s.perConnection().get(0).peakPendingReplies() <= maxPending + 1);
+    assertTrue(s.errors().stream().noneMatch(e -> e.contains("unread")), s.errors().toString());
   }
 
   static long openFds() {

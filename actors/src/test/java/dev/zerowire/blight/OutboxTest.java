@@ -88,4 +88,29 @@ class OutboxTest {
     assertTrue(out.idle());
     assertEquals(0, out.close());
   }
+
+  @Test
+  void aBurstsHeaderPagesAreFreedWhenTheOutboxGoesIdle() {
+    TestProbe<SocketProtocol.Command> socket = kit.createTestProbe();
+    Outbox out = new Outbox(socket.getRef(), kit.<SocketProtocol.SendReply>createTestProbe().getRef(), 1 << 20);
+    int burst = 10 * HeaderPool.SLOTS_PER_CHUNK; // acks queued to a client that reads slowly
+    for (int k = 1; k <= burst; k++) {
+      out.submit(BlightEncoder.header(BlightType.ACK, k, 0), null, null, k);
+    }
+    assertEquals(10, out.headerChunks());
+    List<Send> sends = new java.util.ArrayList<>();
+    for (int k = 0; k < burst; k++) {
+      sends.add(socket.expectMessageClass(Send.class));
+    }
+    for (int k = 0; k < burst - 1; k++) {
+      Send s = sends.get(k);
+      out.complete(new SocketProtocol.Released(s.correlationId(), s.buffers(), true));
+    }
+    assertEquals(10, out.headerChunks(), "not idle yet: nothing is trimmed while a send is out");
+    Send last = sends.get(burst - 1);
+    out.complete(new SocketProtocol.Released(last.correlationId(), last.buffers(), true));
+    assertTrue(out.idle());
+    assertEquals(Outbox.IDLE_CHUNKS, out.headerChunks(), "idle: the burst's pages are freed, one kept");
+    assertEquals(0, out.close());
+  }
 }
