@@ -87,7 +87,7 @@ public final class BlightClientCommand implements Callable<Integer> {
       }
       run.result().errors().forEach(e -> System.err.println("blight-client: " + e));
       if (json) {
-        System.out.println(Json.of(run.json()));
+        System.out.println(JsonOutput.line(run.json()));
       } else {
         print(run, t);
       }

@@ -109,7 +109,7 @@ public final class BlightServerCommand implements Callable<Integer> {
       server.tell(new StopServer(null));
       ServerSummary s = events.await(ServerStopped.class, Duration.ofSeconds(60)).summary();
       if (json) {
-        System.out.println(Json.of(json(s)));
+        System.out.println(JsonOutput.line(json(s)));
       } else {
         print(s);
       }

@@ -132,7 +132,7 @@ public final class DemoCommand implements Callable<Integer> {
         j.put("server_checksum", served.checksum());
         j.put("mode_switches", run.stats().socket().modeSwitches());
         j.put("transport", transport);
-        System.out.println(Json.of(j));
+        System.out.println(JsonOutput.line(j));
       } else {
         table(run, served, address, m, match);
       }

@@ -21,8 +21,7 @@ class StreamCommandTest {
     ProbeCommandTest.Run r = ProbeCommandTest.run("stream", "--json", "--transport", transport, "--mode", mode,
         "--messages", "500", "--size", "65536");
     assertEquals(0, r.exit(), r.out());
-    @SuppressWarnings("unchecked")
-    Map<String, Object> o = (Map<String, Object>) JsonParser.parse(r.out());
+    Map<String, Object> o = JsonReader.object(r.out());
     assertEquals(KEYS, List.copyOf(o.keySet()));
     assertEquals(500L, o.get("messages"));
     assertEquals(500L * 65536, o.get("bytes"));

@@ -1,7 +1,14 @@
 package dev.zerowire.samples.bench;
 
-import dev.zerowire.samples.Json;
-
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -119,13 +126,37 @@ final class Report {
     }
     root.put("targets", targets);
     root.put("meta", meta);
-    return Json.pretty(jsonSafe(root));
+    return pretty(jsonSafe(root));
+  }
+
+  /**
+   * Indented JSON for files people read: two spaces a level, one member or element a line,
+   * {@code "key": value}, a newline at the end; numbers from {@link #jsonSafe} written plain
+   * (123457000, not 1.23457E+8).
+   */
+  private static final ObjectWriter PRETTY = new ObjectMapper()
+      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+      .writer(new DefaultPrettyPrinter()
+          .withSeparators(Separators.createDefaultInstance()
+              .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+              .withObjectEmptySeparator("")
+              .withArrayEmptySeparator(""))
+          .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"))
+          .withObjectIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n")));
+
+  static String pretty(Object value) {
+    try {
+      return PRETTY.writeValueAsString(value) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("no JSON form for " + value + ": " + e.getOriginalMessage(), e);
+    }
   }
 
   /**
    * {@code v} with every floating-point number rounded to six significant digits (more would be
-   * noise) and NaN or infinities (no measurement, e.g. CPU of a failed run) as null, which the
-   * shared JSON writer would refuse; Maps keep their order.
+   * noise, and a BigDecimal so that it is written as the digits kept, not as a binary double's)
+   * and NaN or infinities (no measurement, e.g. CPU of a failed run) as null; Maps keep their
+   * order.
    */
   static Object jsonSafe(Object v) {
     if (v instanceof Double || v instanceof Float) {
@@ -133,7 +164,7 @@ final class Report {
       if (!Double.isFinite(d)) {
         return null;
       }
-      return d == 0 ? 0.0 : new java.math.BigDecimal(d).round(new java.math.MathContext(6)).doubleValue();
+      return d == 0 ? BigDecimal.ZERO : new BigDecimal(d).round(new MathContext(6)).stripTrailingZeros();
     }
     if (v instanceof Map<?, ?> m) {
       Map<String, Object> out = new LinkedHashMap<>();

@@ -1,6 +1,6 @@
 package dev.zerowire.samples.bench;
 
-import dev.zerowire.samples.Json;
+import dev.zerowire.samples.JsonReader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,7 +24,7 @@ class ReportJsonTest {
     r.meta("command", "./zerowire bench --quick");
     r.verdicts(Targets.evaluate(r.rows(), r.skipped(), BenchPlan.quickPlan()));
 
-    Map<String, Object> root = (Map<String, Object>) dev.zerowire.samples.JsonParser.parse(r.toJson());
+    Map<String, Object> root = (Map<String, Object>) JsonReader.parse(r.toJson());
     assertTrue(root.keySet().containsAll(List.of("results", "skipped")));
     List<Object> results = (List<Object>) root.get("results");
     assertEquals(2, results.size());
@@ -57,26 +57,35 @@ class ReportJsonTest {
 
   @Test
   void numbersKeepSixDigitsAndNonFiniteBecomesNull() {
-    assertEquals("2500.5\n", Json.pretty(Report.jsonSafe(2500.5)));
-    assertEquals("0.333333\n", Json.pretty(Report.jsonSafe(1.0 / 3)));
-    assertEquals("123457000\n", Json.pretty(Report.jsonSafe(123456789.0)));
-    assertEquals("12\n", Json.pretty(Report.jsonSafe(12L)));
-    assertEquals("0\n", Json.pretty(Report.jsonSafe(0.0)));
-    assertEquals("null\n", Json.pretty(Report.jsonSafe(Double.NaN)));
-    assertEquals("null\n", Json.pretty(Report.jsonSafe(Double.POSITIVE_INFINITY)));
+    assertEquals("2500.5\n", Report.pretty(Report.jsonSafe(2500.5)));
+    assertEquals("0.333333\n", Report.pretty(Report.jsonSafe(1.0 / 3)));
+    assertEquals("123457000\n", Report.pretty(Report.jsonSafe(123456789.0)));
+    assertEquals("12\n", Report.pretty(Report.jsonSafe(12L)));
+    assertEquals("0\n", Report.pretty(Report.jsonSafe(0.0)));
+    assertEquals("null\n", Report.pretty(Report.jsonSafe(Double.NaN)));
+    assertEquals("null\n", Report.pretty(Report.jsonSafe(Double.POSITIVE_INFINITY)));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("x", Double.NaN);
     m.put("tiny", 1.5e-9);
     @SuppressWarnings("unchecked")
-    Map<String, Object> back = (Map<String, Object>) dev.zerowire.samples.JsonParser.parse(Json.pretty(Report.jsonSafe(m)));
+    Map<String, Object> back = (Map<String, Object>) JsonReader.parse(Report.pretty(Report.jsonSafe(m)));
     assertNull(back.get("x"));
     assertEquals(1.5e-9, ((Number) back.get("tiny")).doubleValue(), 1e-15);
   }
 
   @Test
+  void prettyIsOneMemberOrElementALine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("b", 1);
+    m.put("a", List.of("x", 2.5, Map.of()));
+    m.put("e", List.of());
+    assertEquals("{\n  \"b\": 1,\n  \"a\": [\n    \"x\",\n    2.5,\n    {}\n  ],\n  \"e\": []\n}\n", Report.pretty(m));
+  }
+
+  @Test
   void controlCharactersAreEscaped() {
-    String json = Json.pretty(Map.of("k", "a\u0001b\tc\\d"));
-    assertEquals(Map.of("k", "a\u0001b\tc\\d"), dev.zerowire.samples.JsonParser.parse(json));
+    String json = Report.pretty(Map.of("k", "a\u0001b\tc\\d"));
+    assertEquals(Map.of("k", "a\u0001b\tc\\d"), JsonReader.parse(json));
     assertFalse(json.contains("\u0001"));
   }
 
