@@ -75,6 +75,7 @@ public final class BlightClientCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     BlightSettings settings = BlightSettings.defaults().withMode(m);
+    DemoCommand.checkSize(spec, size, settings);
     ActorSystem<Void> system = ZeroWire.startStandalone("blight-client");
     try {
       BlightRuns.ClientRun run;
@@ -101,7 +102,7 @@ public final class BlightClientCommand implements Callable<Integer> {
   private void print(BlightRuns.ClientRun run, BlightType t) {
     var r = run.result();
     System.out.printf(Locale.ROOT, "blight-client: %d %s messages of %d bytes to %s in %.3f s%n", r.messages(),
-        t.wireName(), size, BlightAddress.format(run.connected().remote()), r.seconds());
+        t.wireName(), size, connect, r.seconds());
     System.out.printf(Locale.ROOT, "  throughput          %.1f msgs/s, %.1f MB/s%n", run.messagesPerSecond(),
         run.megabytesPerSecond());
     System.out.printf(Locale.ROOT, "  checksum            %s%n", r.checksum());

@@ -17,16 +17,33 @@ public final class Main implements Runnable {
 
   /**
    * The CLI with one error rule: a bad argument or a failure prints one line naming the command
-   * and what was wrong (exit 2 for bad input, 1 for a failure), not a stack trace.
+   * and what was wrong, not a stack trace and not the usage block. Bad input (picocli's parse
+   * errors and an IllegalArgumentException from a command) exits 2 and points at {@code --help};
+   * a failure exits 1.
    */
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    cl.setParameterExceptionHandler((e, args) -> {
+      CommandLine cmd = e.getCommandLine();
+      cmd.getErr().println(usageError(cmd, e.getMessage()));
+      return 2;
+    });
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      String name = cmd.getCommandSpec().qualifiedName();
-      cmd.getErr().println(name + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-      return e instanceof IllegalArgumentException ? 2 : 1;
+      String message = e.getMessage() != null ? e.getMessage() : e.toString();
+      if (e instanceof IllegalArgumentException) {
+        cmd.getErr().println(usageError(cmd, message));
+        return 2;
+      }
+      cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + message);
+      return 1;
     });
     return cl;
+  }
+
+  /** {@code zerowire demo: Unknown option: '--bogus' (see 'zerowire demo --help')}. */
+  static String usageError(CommandLine cmd, String message) {
+    String name = cmd.getCommandSpec().qualifiedName();
+    return name + ": " + message + " (see '" + name + " --help')";
   }
 
   @Override

@@ -46,6 +46,7 @@ class StreamCommandTest {
     cl.setErr(new java.io.PrintWriter(err, true));
     int exit = cl.execute("stream", "--transport", "carrier-pigeon", "--messages", "1");
     assertEquals(2, exit);
-    assertEquals("zerowire stream: --transport must be tcp, tcp6 or unix, not 'carrier-pigeon'", err.toString().trim());
+    assertEquals("zerowire stream: --transport must be tcp, tcp6 or unix, not 'carrier-pigeon' (see 'zerowire stream --help')",
+        err.toString().trim());
   }
 }
