@@ -58,11 +58,16 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
   private final java.util.List<ActorRef<Done>> closeAllWaiters = new java.util.ArrayList<>();
   private SocketStats finishedTotals = SocketStats.ZERO;
   private long spawned;
+  /** The JMX bean of each live socket (zerowire.jmx.per-socket); unregistered when it stops. */
+  private final java.util.Map<ActorRef<?>, javax.management.ObjectName> socketBeans = new java.util.HashMap<>();
+  private final boolean socketBeansOn;
 
   private Manager(ActorContext<ManagerCommand> ctx, Poller poller, ActorRef<Reaper.Command> reaper, Settings settings) {
     super(ctx);
     this.runtime = new SocketActor.Runtime(poller, reaper, ctx.getSelf(), settings.slowReleaseThreshold(),
         settings.assumeLocalCopies());
+    var config = ctx.getSystem().settings().config();
+    this.socketBeansOn = config.getBoolean("zerowire.jmx.enabled") && config.getBoolean("zerowire.jmx.per-socket");
   }
 
   @Override
@@ -82,7 +87,12 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
         })
         .onMessage(GetTotals.class, this::onGetTotals)
         .onMessage(CloseAll.class, this::onCloseAll)
+        .onSignal(org.apache.pekko.actor.typed.PostStop.class, p -> {
+          socketBeans.values().forEach(Jmx::unregister);
+          return this;
+        })
         .onSignal(Terminated.class, t -> {
+          Jmx.unregister(socketBeans.remove(t.getRef()));
           sockets.remove(t.getRef());
           listeners.remove(t.getRef());
           maybeAllClosed();
@@ -175,6 +185,12 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
         SocketActor.create(s, options, runtime, connecting, onOpen), "socket-" + (++spawned), DISPATCHER);
     getContext().watch(ref);
     sockets.add(ref);
+    if (socketBeansOn) {
+      var scheduler = getContext().getSystem().scheduler();
+      socketBeans.put(ref, Jmx.register("Socket", getContext().getSystem().name(), "socket-" + spawned,
+          new Jmx.StatsBean(() -> org.apache.pekko.actor.typed.javadsl.AskPattern.ask(
+              ref, SocketProtocol.GetStats::new, Jmx.ASK_TIMEOUT, scheduler))));
+    }
   }
 
   private Behavior<ManagerCommand> onCloseAll(CloseAll c) {

@@ -105,6 +105,11 @@ public final class ZeroWire implements Extension {
         () -> AskPattern.<SocketProtocol.ManagerCommand, Done>ask(
             manager, Manager.CloseAll::new, closeAllTimeout, system.scheduler()));
     system.getWhenTerminated().thenRun(poller::stop);
+
+    if (system.settings().config().getBoolean("zerowire.jmx.enabled")) {
+      javax.management.ObjectName bean = Jmx.register("ZeroWire", system.name(), null, new Jmx.StatsBean(this::totals));
+      system.getWhenTerminated().thenRun(() -> Jmx.unregister(bean));
+    }
   }
 
   /** Where Connect, Bind, OpenUdp and Adopt go. */
