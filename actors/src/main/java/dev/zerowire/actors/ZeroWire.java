@@ -57,11 +57,20 @@ public final class ZeroWire implements Extension {
    * every socket is closed through the usual drain rules first.
    */
   public static <T> ActorSystem<T> start(Behavior<T> guardian, String name, Config config) {
+    initLogging();
     Behavior<T> withZeroWire = Behaviors.setup(ctx -> {
       get(ctx.getSystem());
       return guardian;
     });
     return ActorSystem.create(withZeroWire, name, config.withFallback(ConfigFactory.load()));
+  }
+
+  /**
+   * Starts slf4j's binding on this thread before the actor system's threads log: otherwise slf4j 2
+   * reports (a three-line SLF4J(W) notice) that it held and replayed their first calls.
+   */
+  private static void initLogging() {
+    org.slf4j.LoggerFactory.getILoggerFactory();
   }
 
   /** {@link #start(Behavior, String, Config)} with the default config. */
@@ -71,6 +80,7 @@ public final class ZeroWire implements Extension {
 
   /** A new actor system of its own, with zerowire started in it. Terminate the system to stop. */
   public static ActorSystem<Void> startStandalone(String name, Config config) {
+    initLogging();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, config.withFallback(ConfigFactory.load()));
     get(system);
     return system;

@@ -9,6 +9,7 @@ import dev.zerowire.actors.SocketProtocol.Command;
 import dev.zerowire.actors.SocketProtocol.Event;
 import dev.zerowire.actors.SocketProtocol.Failed;
 import dev.zerowire.actors.SocketProtocol.ListenerEvent;
+import dev.zerowire.actors.SocketProtocol.PeerClosed;
 import dev.zerowire.actors.SocketProtocol.Received;
 import dev.zerowire.actors.SocketProtocol.Register;
 import dev.zerowire.actors.SocketProtocol.ResumeReading;
@@ -82,8 +83,9 @@ public final class EchoServer {
             socket.tell(ResumeReading.INSTANCE); // the next chunk, please
             return Behaviors.same();
           })
-          .onMessage(Closed.class, c -> Behaviors.stopped()) // after every outcome: nothing is left
-          .build();  // PeerClosed: the socket closes itself after the echoes; Closed follows
+          .onMessage(PeerClosed.class, p -> Behaviors.same()) // the socket closes itself after the echoes
+          .onMessage(Closed.class, c -> Behaviors.stopped())   // after every outcome: nothing is left
+          .build();
     });
   }
 

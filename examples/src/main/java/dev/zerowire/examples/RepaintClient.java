@@ -10,6 +10,7 @@ import dev.zerowire.blight.BlightProtocol.ClientCommand;
 import dev.zerowire.blight.BlightProtocol.ClientConnectFailed;
 import dev.zerowire.blight.BlightProtocol.ClientConnected;
 import dev.zerowire.blight.BlightProtocol.ClientEvent;
+import dev.zerowire.blight.BlightProtocol.ClientFault;
 import dev.zerowire.blight.BlightProtocol.ClientReply;
 import dev.zerowire.blight.BlightProtocol.CloseClient;
 import dev.zerowire.blight.BlightProtocol.Rejected;
@@ -94,6 +95,10 @@ public final class RepaintClient {
           .onMessage(AckReply.class, a -> { // only the Ping awaits its ack
             pingAcked = a instanceof AckReceived;
             client.tell(new CloseClient(events));
+            return this;
+          })
+          .onMessage(ClientFault.class, f -> { // the server broke the protocol; ClientClosed follows
+            getContext().getLog().warn("{}", f.message());
             return this;
           })
           .onMessage(ClientClosed.class, c -> {
