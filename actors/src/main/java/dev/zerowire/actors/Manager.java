@@ -69,12 +69,17 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
   private final java.util.List<ActorRef<Done>> closeAllWaiters = new java.util.ArrayList<>();
   private SocketStats finishedTotals = SocketStats.ZERO;
   private long spawned;
+  /** The JMX bean of each live socket (zerowire.jmx.per-socket); unregistered when it stops. */
+  private final java.util.Map<ActorRef<?>, javax.management.ObjectName> socketBeans = new java.util.HashMap<>();
+  private final boolean socketBeansOn;
 
   private Manager(ActorContext<ManagerCommand> ctx, Poller poller, ActorRef<Reaper.Command> reaper, Settings settings) {
     super(ctx);
     this.runtime = new SocketActor.Runtime(poller, reaper, ctx.getSelf(), settings.slowReleaseThreshold(),
         settings.assumeLocalCopies());
     this.listening = settings.listening();
+    var config = ctx.getSystem().settings().config();
+    this.socketBeansOn = config.getBoolean("zerowire.jmx.enabled") && config.getBoolean("zerowire.jmx.per-socket");
   }
 
   @Override
@@ -94,7 +99,12 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
         })
         .onMessage(GetTotals.class, this::onGetTotals)
         .onMessage(CloseAll.class, this::onCloseAll)
+        .onSignal(org.apache.pekko.actor.typed.PostStop.class, p -> {
+          socketBeans.values().forEach(Jmx::unregister);
+          return this;
+        })
         .onSignal(Terminated.class, t -> {
+          Jmx.unregister(socketBeans.remove(t.getRef()));
           sockets.remove(t.getRef());
           ActorRef<SocketProtocol.ListenerCommand> listener = acceptedBy.remove(t.getRef());
           if (listener != null) {
@@ -196,6 +206,12 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
         SocketActor.create(s, options, runtime, connectTo, onOpen), "socket-" + (++spawned), DISPATCHER);
     getContext().watch(ref);
     sockets.add(ref);
+    if (socketBeansOn) {
+      var scheduler = getContext().getSystem().scheduler();
+      socketBeans.put(ref, Jmx.register("Socket", getContext().getSystem().name(), "socket-" + spawned,
+          new Jmx.StatsBean(() -> org.apache.pekko.actor.typed.javadsl.AskPattern.ask(
+              ref, SocketProtocol.GetStats::new, Jmx.ASK_TIMEOUT, scheduler))));
+    }
     return ref;
   }
 

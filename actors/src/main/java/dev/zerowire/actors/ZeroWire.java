@@ -10,6 +10,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -17,9 +18,15 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * zerowire inside an actor system: a Pekko Typed {@link Extension}. {@code ZeroWire.get(system)}
- * starts it on first use in the user's own ActorSystem (embedded); {@link #startStandalone} makes
- * a system of its own.
+ * zerowire inside an actor system: a Pekko Typed {@link Extension}. Three ways in:
+ * <ul>
+ *   <li>{@link #start(Behavior, String)}: a new ActorSystem with <em>your</em> guardian, zerowire
+ *       started before the guardian runs; spawn your actors from the guardian as usual;</li>
+ *   <li>{@code ZeroWire.get(system)} in an ActorSystem you made yourself (embedded): starts it on
+ *       first use, e.g. from your guardian's {@code Behaviors.setup};</li>
+ *   <li>{@link #startStandalone}: a system with an empty guardian, for programs that only use
+ *       {@code systemActorOf}.</li>
+ * </ul>
  *
  * <p>What it starts: the poller thread (the only platform thread, blocked in epoll_wait), the
  * reaper and the manager (actors on the {@code zerowire.dispatcher} virtual-thread dispatcher).
@@ -42,8 +49,38 @@ public final class ZeroWire implements Extension {
     return ID.apply(system);
   }
 
+  /**
+   * A new actor system named {@code name} whose guardian is {@code guardian}, with zerowire
+   * started in it before the guardian's first behavior runs (so the guardian may use
+   * {@code ZeroWire.get(ctx.getSystem())} at once). {@code config} takes precedence over the
+   * application.conf / reference.conf defaults. Stop the guardian or terminate the system to stop;
+   * every socket is closed through the usual drain rules first.
+   */
+  public static <T> ActorSystem<T> start(Behavior<T> guardian, String name, Config config) {
+    initLogging();
+    Behavior<T> withZeroWire = Behaviors.setup(ctx -> {
+      get(ctx.getSystem());
+      return guardian;
+    });
+    return ActorSystem.create(withZeroWire, name, config.withFallback(ConfigFactory.load()));
+  }
+
+  /**
+   * Starts slf4j's binding on this thread before the actor system's threads log: otherwise slf4j 2
+   * reports (a three-line SLF4J(W) notice) that it held and replayed their first calls.
+   */
+  private static void initLogging() {
+    org.slf4j.LoggerFactory.getILoggerFactory();
+  }
+
+  /** {@link #start(Behavior, String, Config)} with the default config. */
+  public static <T> ActorSystem<T> start(Behavior<T> guardian, String name) {
+    return start(guardian, name, ConfigFactory.empty());
+  }
+
   /** A new actor system of its own, with zerowire started in it. Terminate the system to stop. */
   public static ActorSystem<Void> startStandalone(String name, Config config) {
+    initLogging();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, config.withFallback(ConfigFactory.load()));
     get(system);
     return system;
@@ -84,6 +121,11 @@ public final class ZeroWire implements Extension {
         () -> closedAll = AskPattern.<SocketProtocol.ManagerCommand, Done>ask(
             manager, replyTo -> new Manager.CloseAll(budget, replyTo), phase, system.scheduler()));
     system.getWhenTerminated().thenRun(poller::stop);
+
+    if (system.settings().config().getBoolean("zerowire.jmx.enabled")) {
+      javax.management.ObjectName bean = Jmx.register("ZeroWire", system.name(), null, new Jmx.StatsBean(this::totals));
+      system.getWhenTerminated().thenRun(() -> Jmx.unregister(bean));
+    }
   }
 
   /** How long each socket may close gracefully at shutdown, so that all of it fits {@code phase}. */

@@ -116,6 +116,7 @@ public final class BlightClientCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    DemoCommand.checkSize(spec, size, settings);
     // Our own hook ends the run on SIGTERM/SIGINT; Pekko's would stop the actors under it.
     ActorSystem<Void> system = ZeroWire.startStandalone("blight-client",
         ConfigFactory.parseString("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off"));
@@ -194,7 +195,7 @@ public final class BlightClientCommand implements Callable<Integer> {
       return;
     }
     if (json) {
-      System.out.println(Json.of(j));
+      System.out.println(JsonOutput.line(j));
       System.out.flush();
     } else if (Boolean.FALSE.equals(j.get("ok")) && !j.containsKey("msgs_per_s")) {
       System.err.println("blight-client: " + j.get("how"));
@@ -204,7 +205,7 @@ public final class BlightClientCommand implements Callable<Integer> {
   private void print(BlightRuns.ClientRun run, BlightType t) {
     var r = run.result();
     System.out.printf(Locale.ROOT, "blight-client: %d %s messages of %d bytes to %s in %.3f s%n", r.messages(),
-        t.wireName(), size, BlightAddress.format(run.connected().remote()), r.seconds());
+        t.wireName(), size, connect, r.seconds());
     System.out.printf(Locale.ROOT, "  throughput          %.1f msgs/s, %.1f MB/s%n", run.messagesPerSecond(),
         run.megabytesPerSecond());
     System.out.printf(Locale.ROOT, "  checksum            %s%n", r.checksum());

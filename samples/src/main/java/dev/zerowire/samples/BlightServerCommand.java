@@ -210,7 +210,7 @@ public final class BlightServerCommand implements Callable<Integer> {
       return;
     }
     if (json) {
-      System.out.println(Json.of(json(s)));
+      System.out.println(JsonOutput.line(json(s)));
     } else {
       print(s);
     }

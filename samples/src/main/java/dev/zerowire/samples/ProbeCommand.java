@@ -5,6 +5,7 @@ import dev.zerowire.nativeio.ZeroCopySupport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -52,18 +53,16 @@ public final class ProbeCommand implements Callable<Integer> {
   }
 
   static String toJson(Capabilities c) {
-    Json.Obj zc = Json.object();
+    Map<String, Boolean> zc = new LinkedHashMap<>();
     c.soZeroCopy().forEach((kind, support) -> zc.put(kind, support.enabled()));
-    Json.Obj o = Json.object().put("kernel", c.kernel()).put("so_zerocopy", zc);
-    if (c.optmemMax() < 0) {
-      o.putNull("optmem_max");
-    } else {
-      o.put("optmem_max", c.optmemMax());
-    }
-    return o.putValue("memlock_soft", limit(c.memlockSoft()))
-        .putValue("memlock_hard", limit(c.memlockHard()))
-        .put("cap_ipc_lock", c.capIpcLock())
-        .toString();
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("kernel", c.kernel());
+    o.put("so_zerocopy", zc);
+    o.put("optmem_max", c.optmemMax() < 0 ? null : c.optmemMax());
+    o.put("memlock_soft", limit(c.memlockSoft()));
+    o.put("memlock_hard", limit(c.memlockHard()));
+    o.put("cap_ipc_lock", c.capIpcLock());
+    return JsonOutput.line(o);
   }
 
   /** A number of bytes, or "unlimited" for RLIM_INFINITY (reported as -1). */

@@ -13,6 +13,8 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -121,23 +123,24 @@ public final class StreamCommand implements Callable<Integer> {
       boolean ok = accounted && r.corruptBytes() == 0
           && (closeAfter > 0 || (s.released() == messages && r.bytes() == bytes));
       if (json) {
-        System.out.println(Json.object()
-            .put("transport", transport)
-            .put("mode", sendMode.cliName())
-            .put("messages", s.sent())
-            .put("bytes", r.bytes())
-            .put("seconds", round(seconds))
-            .put("mb_per_s", round(r.bytes() / 1e6 / seconds))
-            .put("zerocopy_sends", st.zeroCopySends())
-            .put("copied_completions", st.copiedCompletions())
-            .put("enobufs_fallbacks", st.enobufsFallbacks())
-            .put("mode_switches", st.modeSwitches())
-            .put("released", s.released())
-            .put("failed", s.failed() + s.refused())
-            .put("corrupt_bytes", r.corruptBytes())
-            .put("peak_inflight_bytes", st.peakInflightBytes())
-            .put("closed", s.closed().how())
-            .put("closed_within_ms", closedWithinMs));
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("transport", transport);
+        o.put("mode", sendMode.cliName());
+        o.put("messages", s.sent());
+        o.put("bytes", r.bytes());
+        o.put("seconds", round(seconds));
+        o.put("mb_per_s", round(r.bytes() / 1e6 / seconds));
+        o.put("zerocopy_sends", st.zeroCopySends());
+        o.put("copied_completions", st.copiedCompletions());
+        o.put("enobufs_fallbacks", st.enobufsFallbacks());
+        o.put("mode_switches", st.modeSwitches());
+        o.put("released", s.released());
+        o.put("failed", s.failed() + s.refused());
+        o.put("corrupt_bytes", r.corruptBytes());
+        o.put("peak_inflight_bytes", st.peakInflightBytes());
+        o.put("closed", s.closed().how());
+        o.put("closed_within_ms", closedWithinMs);
+        System.out.println(JsonOutput.line(o));
       } else {
         System.out.printf("%-22s %s over %s%n", "stream", sendMode.cliName(), transport);
         System.out.printf("%-22s %,d x %,d bytes%n", "messages", s.sent(), size);

@@ -39,8 +39,7 @@ class ProbeCommandTest {
     assertEquals(0, r.exit(), r.out());
     assertTrue(r.out().endsWith("\n") && r.out().indexOf('\n') == r.out().length() - 1,
         "one line: " + r.out());
-    @SuppressWarnings("unchecked")
-    Map<String, Object> o = (Map<String, Object>) JsonParser.parse(r.out());
+    Map<String, Object> o = JsonReader.object(r.out());
     assertEquals(List.of("kernel", "so_zerocopy", "optmem_max", "memlock_soft", "memlock_hard", "cap_ipc_lock"),
         List.copyOf(o.keySet()));
     @SuppressWarnings("unchecked")

@@ -21,8 +21,7 @@ class StreamCommandTest {
     ProbeCommandTest.Run r = ProbeCommandTest.run("stream", "--json", "--transport", transport, "--mode", mode,
         "--messages", "500", "--size", "65536");
     assertEquals(0, r.exit(), r.out());
-    @SuppressWarnings("unchecked")
-    Map<String, Object> o = (Map<String, Object>) JsonParser.parse(r.out());
+    Map<String, Object> o = JsonReader.object(r.out());
     assertEquals(KEYS, List.copyOf(o.keySet()));
     assertEquals(500L, o.get("messages"));
     assertEquals(500L * 65536, o.get("bytes"));
@@ -51,8 +50,7 @@ class StreamCommandTest {
     ProbeCommandTest.Run r = ProbeCommandTest.run("stream", "--json", "--transport", transport, "--messages", "2000",
         "--size", "65536", "--window", "2000", "--close-after", "2000", "--peer-stall-ms", "4000");
     assertEquals(0, r.exit(), r.out());
-    @SuppressWarnings("unchecked")
-    Map<String, Object> o = (Map<String, Object>) JsonParser.parse(r.out());
+    Map<String, Object> o = JsonReader.object(r.out());
     assertEquals(2000L, (Long) o.get("released") + (Long) o.get("failed"), r.out());
     assertTrue((Long) o.get("failed") > 0, "the stalled peer held some back: " + r.out());
     assertTrue(((String) o.get("closed")).contains("close-timeout"), r.out());
@@ -66,6 +64,7 @@ class StreamCommandTest {
     cl.setErr(new java.io.PrintWriter(err, true));
     int exit = cl.execute("stream", "--transport", "carrier-pigeon", "--messages", "1");
     assertEquals(2, exit);
-    assertEquals("zerowire stream: --transport must be tcp, tcp6 or unix, not 'carrier-pigeon'", err.toString().trim());
+    assertEquals("zerowire stream: --transport must be tcp, tcp6 or unix, not 'carrier-pigeon' (see 'zerowire stream --help')",
+        err.toString().trim());
   }
 }

@@ -1,0 +1,128 @@
+package dev.zerowire.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class BenchCommandTest {
+  private static BenchCommand parse(String... args) {
+    BenchCommand c = new BenchCommand();
+    new CommandLine(c).parseArgs(args);
+    return c;
+  }
+
+  @Test
+  void defaultsAreTheFullPlanOverEveryScenario() {
+    BenchPlan p = parse().plan();
+    assertFalse(p.quick());
+    assertEquals(BenchPlan.SCENARIOS, p.scenarios());
+    assertTrue(p.reps() >= 3);
+    assertEquals(1000, p.connections());
+  }
+
+  @Test
+  void quickIsShorterThanFull() {
+    BenchPlan q = parse("--quick").plan();
+    BenchPlan f = parse().plan();
+    assertTrue(q.quick());
+    assertTrue(q.measure().compareTo(f.measure()) < 0);
+    assertTrue(q.reps() >= 3);
+  }
+
+  @Test
+  void quickFitsItsBudgetOnPaper() {
+    // stream-tcp dominates: 3 payloads x 7 implementations x (warm-up + reps x measure), plus the
+    // other four scenarios, must leave room under two minutes for setup and drains.
+    BenchPlan q = BenchPlan.quickPlan();
+    double perImpl = q.warmup().toMillis() / 1000.0 + q.reps() * q.measure().toMillis() / 1000.0;
+    double timed = perImpl * (3 * 7 + 2 + 2 + 2 + 2);
+    assertTrue(timed < 80, "quick plan needs " + timed + " s of measuring alone");
+  }
+
+  @Test
+  void onlyTakesCommaSeparatedOrRepeatedNamesInSuiteOrder() {
+    assertEquals(List.of("stream-tcp", "round-trip"), parse("--only", "round-trip,stream-tcp").plan().scenarios());
+    assertEquals(List.of("small-messages", "many-connections"),
+        parse("--only", "many-connections", "--only", "SMALL-MESSAGES").plan().scenarios());
+  }
+
+  @Test
+  void unknownScenarioIsRefusedWithTheChoices() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("--only", "stream").plan());
+    assertTrue(e.getMessage().contains("unknown scenario 'stream'"));
+    assertTrue(e.getMessage().contains("true-zerocopy"));
+  }
+
+  @Test
+  void timesRepsAndConnectionsCanBeSet() {
+    BenchPlan p = parse("--quick", "--seconds", "1.5", "--warmup", "0", "--reps", "4", "--connections", "10").plan();
+    assertEquals(Duration.ofMillis(1500), p.measure());
+    assertEquals(Duration.ZERO, p.warmup());
+    assertEquals(4, p.reps());
+    assertEquals(10, p.connections());
+  }
+
+  @Test
+  void fewerThanThreeRepsOrNoTimeIsRefused() {
+    assertThrows(IllegalArgumentException.class, () -> parse("--reps", "2").plan());
+    assertThrows(IllegalArgumentException.class, () -> parse("--seconds", "0").plan());
+    assertThrows(IllegalArgumentException.class, () -> parse("--seconds", "-1").plan());
+    assertThrows(IllegalArgumentException.class, () -> parse("--connections", "0").plan());
+  }
+
+  @Test
+  void implNarrowsTheImplementations() {
+    BenchPlan p = parse("--impl", "zerowire-adaptive,java-nio").plan();
+    assertTrue(p.wants("java-nio"));
+    assertFalse(p.wants("netty-epoll"));
+    assertTrue(parse().plan().wants("netty-epoll"));
+  }
+
+  @Test
+  void payloadSizesParseWithSuffixes() {
+    assertEquals(List.of(65536, 1048576, 4096), parse("--payload", "64K,1MiB", "--payload", "4096").plan().payloads());
+    assertEquals(List.of(), parse().plan().payloads());
+    assertEquals(48, BenchPlan.parseSize("48 B"));
+    assertThrows(IllegalArgumentException.class, () -> BenchPlan.parseSize("lots"));
+    assertThrows(IllegalArgumentException.class, () -> parse("--payload", "0").plan());
+  }
+
+  @Test
+  void driverDispatcherIsZerowireUnlessToldDefault() {
+    assertTrue(parse().plan().driverOnZeroWireDispatcher(), "the README's advice is the default");
+    assertFalse(parse("--driver-dispatcher", "default").plan().driverOnZeroWireDispatcher());
+    assertTrue(parse("--driver-dispatcher", "zerowire").plan().driverOnZeroWireDispatcher());
+    assertThrows(IllegalArgumentException.class, () -> parse("--driver-dispatcher", "fast").plan());
+  }
+
+  @Test
+  void outputOptionsParse() {
+    BenchCommand c = parse("--json", "--out", "/tmp/x", "--jmh");
+    assertTrue(c.json);
+    assertTrue(c.jmh);
+    assertEquals(Path.of("/tmp/x"), c.out);
+  }
+
+  @Test
+  void badOptionValueExitsWithUsageError() {
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err));
+    assertEquals(2, cl.execute("--only", "nonsense"));
+    assertTrue(err.toString().contains("unknown scenario"));
+  }
+
+  @Test
+  void listNamesEveryScenario() {
+    List<String> names = BenchCommand.scenarios().stream().map(Scenario::name).toList();
+    assertEquals(BenchPlan.SCENARIOS, names);
+  }
+}

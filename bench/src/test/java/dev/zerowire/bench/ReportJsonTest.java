@@ -1,0 +1,101 @@
+package dev.zerowire.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReportJsonTest {
+  @SuppressWarnings("unchecked")
+  @Test
+  void oneObjectWithResultsSkippedAndTargets() {
+    Report r = new Report();
+    r.add(new Row("stream-tcp", "zerowire-adaptive", "64 KiB", Units.MB_S, 2500.5, 2000, 2600, 0.25, 400.0,
+        "process-minus-receiver", 3, Map.of("copied_share", 1.0)));
+    r.add(Row.of("round-trip", "naive-two-writes", "unix", Units.US_P99, 31.5, 30, 40, 3));
+    r.skip(new Skipped("true-zerocopy", "needs root; \"quoted\"\nand a newline"));
+    r.meta("command", "./zerowire bench --quick");
+    r.verdicts(Targets.evaluate(r.rows(), r.skipped(), BenchPlan.quickPlan()));
+
+    Map<String, Object> root = (Map<String, Object>) JsonReader.parse(r.toJson());
+    assertTrue(root.keySet().containsAll(List.of("results", "skipped")));
+    List<Object> results = (List<Object>) root.get("results");
+    assertEquals(2, results.size());
+
+    Map<String, Object> row = (Map<String, Object>) results.get(0);
+    for (String key : List.of("scenario", "impl", "param", "unit", "median", "min", "max")) {
+      assertTrue(row.containsKey(key), "row has " + key);
+    }
+    assertEquals("stream-tcp", row.get("scenario"));
+    assertEquals("zerowire-adaptive", row.get("impl"));
+    assertEquals("64 KiB", row.get("param"));
+    assertEquals("MB/s", row.get("unit"));
+    assertEquals(2500.5, ((Number) row.get("median")).doubleValue(), 1e-9);
+    assertEquals(0.25, ((Number) row.get("cpu_s_per_gib")).doubleValue(), 1e-9);
+    assertEquals(400.0, ((Number) row.get("alloc_bytes_per_msg")).doubleValue(), 1e-9);
+    assertEquals(1.0, ((Number) ((Map<String, Object>) row.get("extra")).get("copied_share")).doubleValue());
+
+    Map<String, Object> bare = (Map<String, Object>) results.get(1);
+    assertFalse(bare.containsKey("cpu_s_per_gib"), "unmeasured CPU is left out, not null");
+    assertFalse(bare.containsKey("alloc_bytes_per_msg"));
+
+    List<Object> skipped = (List<Object>) root.get("skipped");
+    Map<String, Object> skip = (Map<String, Object>) skipped.get(0);
+    assertEquals(Map.of("scenario", "true-zerocopy", "reason", "needs root; \"quoted\"\nand a newline"), skip);
+
+    List<Object> targets = (List<Object>) root.get("targets");
+    assertFalse(targets.isEmpty());
+    assertTrue(((Map<String, Object>) targets.get(0)).keySet().containsAll(List.of("target", "status", "detail")));
+  }
+
+  @Test
+  void numbersKeepSixDigitsAndNonFiniteBecomesNull() {
+    assertEquals("2500.5\n", Report.pretty(Report.jsonSafe(2500.5)));
+    assertEquals("0.333333\n", Report.pretty(Report.jsonSafe(1.0 / 3)));
+    assertEquals("123457000\n", Report.pretty(Report.jsonSafe(123456789.0)));
+    assertEquals("12\n", Report.pretty(Report.jsonSafe(12L)));
+    assertEquals("0\n", Report.pretty(Report.jsonSafe(0.0)));
+    assertEquals("null\n", Report.pretty(Report.jsonSafe(Double.NaN)));
+    assertEquals("null\n", Report.pretty(Report.jsonSafe(Double.POSITIVE_INFINITY)));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("x", Double.NaN);
+    m.put("tiny", 1.5e-9);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> back = (Map<String, Object>) JsonReader.parse(Report.pretty(Report.jsonSafe(m)));
+    assertNull(back.get("x"));
+    assertEquals(1.5e-9, ((Number) back.get("tiny")).doubleValue(), 1e-15);
+  }
+
+  @Test
+  void prettyIsOneMemberOrElementALine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("b", 1);
+    m.put("a", List.of("x", 2.5, Map.of()));
+    m.put("e", List.of());
+    assertEquals("{\n  \"b\": 1,\n  \"a\": [\n    \"x\",\n    2.5,\n    {}\n  ],\n  \"e\": []\n}\n", Report.pretty(m));
+  }
+
+  @Test
+  void controlCharactersAreEscaped() {
+    String json = Report.pretty(Map.of("k", "a\u0001b\tc\\d"));
+    assertEquals(Map.of("k", "a\u0001b\tc\\d"), JsonReader.parse(json));
+    assertFalse(json.contains("\u0001"));
+  }
+
+  @Test
+  void tableListsRowsSkipsAndTargets() {
+    Report r = new Report();
+    r.add(Row.of("small-messages", "naive-two-writes", "unix", Units.MSG_S, 300000, 290000, 310000, 3));
+    r.skip(new Skipped("small-messages", "blight client not integrated"));
+    String t = r.table();
+    assertTrue(t.contains("naive-two-writes"));
+    assertTrue(t.contains("300,000"));
+    assertTrue(t.contains("skipped:"));
+    assertTrue(t.contains("blight client not integrated"));
+  }
+}

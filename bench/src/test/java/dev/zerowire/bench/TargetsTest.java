@@ -1,0 +1,93 @@
+package dev.zerowire.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TargetsTest {
+  private static Row tput(String scenario, String impl, String param, double mbs) {
+    return Row.of(scenario, impl, param, Units.MB_S, mbs, mbs, mbs, 3);
+  }
+
+  private static Targets.Verdict verdict(List<Targets.Verdict> vs, String target) {
+    return vs.stream().filter(v -> v.target().equals(target)).findFirst().orElseThrow(() -> new AssertionError(target));
+  }
+
+  @Test
+  void streamRatiosAreMetOrMissedWithTheShortfall() {
+    List<Row> rows = new ArrayList<>();
+    for (String p : List.of("64 KiB", "1 MiB")) {
+      rows.add(tput("stream-tcp", "zerowire-adaptive", p, 1000));
+      rows.add(tput("stream-tcp", "java-nio", p, 800));
+      rows.add(tput("stream-tcp", "netty-epoll", p, 1250));
+      rows.add(tput("stream-tcp", "pekko-io", p, 400));
+    }
+    List<Targets.Verdict> vs = Targets.evaluate(rows, List.of(), BenchPlan.quickPlan());
+    assertEquals(Targets.Status.MET, verdict(vs, "stream-tcp 64 KiB: zerowire-adaptive >= 1.0x java-nio").status());
+    Targets.Verdict netty = verdict(vs, "stream-tcp 1 MiB: zerowire-adaptive >= 1.0x netty-epoll");
+    assertEquals(Targets.Status.MISSED, netty.status());
+    assertTrue(netty.detail().contains("0.80x") && netty.detail().contains("20% short"), netty.detail());
+    assertEquals(Targets.Status.MET, verdict(vs, "stream-tcp 1 MiB: zerowire-adaptive >= 2.0x pekko-io").status());
+  }
+
+  @Test
+  void trueZeroCopyComparesCpuPerGibAndCopiedShare() {
+    List<Row> rows = List.of(
+        new Row("true-zerocopy", "zerowire-copy", "64000 B UDP", Units.MB_S, 3000, 2900, 3100, 0.50, null, "process", 3, Map.of()),
+        new Row("true-zerocopy", "zerowire-zerocopy", "64000 B UDP", Units.MB_S, 5000, 4900, 5100, 0.30, null, "process", 3, Map.of()),
+        Row.of("true-zerocopy", "zerowire-zerocopy", "64000 B UDP", Units.COPIED_PERCENT, 0, 0, 2.5, 3));
+    List<Targets.Verdict> vs = Targets.evaluate(rows, List.of(), BenchPlan.quickPlan());
+    assertEquals(Targets.Status.MET, verdict(vs, "true-zerocopy: zerowire-zerocopy CPU/GiB <= 0.9x zerowire-copy").status());
+    assertEquals(Targets.Status.MISSED, verdict(vs, "true-zerocopy: < 1% of zero-copy completions COPIED").status(),
+        "judged on the worst repetition");
+  }
+
+  @Test
+  void skippedScenariosAreNotEvaluatedWithTheReason() {
+    List<Skipped> skipped = List.of(new Skipped("small-messages", "blight client not integrated"),
+        new Skipped("true-zerocopy", "needs root"));
+    List<Row> rows = List.of(Row.of("small-messages", "naive-two-writes", "unix", Units.MSG_S, 1e5, 1e5, 1e5, 3));
+    List<Targets.Verdict> vs = Targets.evaluate(rows, skipped, BenchPlan.quickPlan());
+    Targets.Verdict small = verdict(vs, "small-messages unix: zerowire blight client >= 10x naive-two-writes");
+    assertEquals(Targets.Status.NOT_EVALUATED, small.status());
+    assertTrue(small.detail().contains("blight client not integrated"));
+    Targets.Verdict zc = verdict(vs, "true-zerocopy: < 1% of zero-copy completions COPIED");
+    assertEquals("needs root", zc.detail());
+  }
+
+  @Test
+  void scenariosLeftOutByOnlyAreSaidToBeNotRun() {
+    BenchPlan onlyStream = BenchPlan.quickPlan().withScenarios(List.of("stream-tcp"));
+    List<Targets.Verdict> vs = Targets.evaluate(List.of(), List.of(), onlyStream);
+    assertEquals("scenario not run (--only)", verdict(vs, "round-trip unix: zerowire blight client p99 < 200 us").detail());
+  }
+
+  @Test
+  void blightTargetsUseAnyZerowireClientRow() {
+    List<Row> rows = List.of(
+        Row.of("small-messages", "zerowire-adaptive", "unix", Units.MSG_S, 2e6, 2e6, 2e6, 3),
+        Row.of("small-messages", "naive-two-writes", "unix", Units.MSG_S, 1e5, 1e5, 1e5, 3),
+        Row.of("round-trip", "zerowire-adaptive", "unix", Units.US_P99, 250, 240, 260, 3));
+    List<Targets.Verdict> vs = Targets.evaluate(rows, List.of(), BenchPlan.quickPlan());
+    assertEquals(Targets.Status.MET, verdict(vs, "small-messages unix: zerowire blight client >= 1,000,000 msg/s").status());
+    assertEquals(Targets.Status.MET, verdict(vs, "small-messages unix: zerowire blight client >= 10x naive-two-writes").status());
+    assertEquals(Targets.Status.MISSED, verdict(vs, "round-trip unix: zerowire blight client p99 < 200 us").status());
+  }
+
+  @Test
+  void manyConnectionsNeedsEveryPayloadReleasedAndHeapUnder512MiB() {
+    List<Row> rows = List.of(
+        new Row("many-connections", "zerowire-adaptive", "1000 conns x 64 KiB", Units.MB_S, 1500, 1400, 1600, null,
+            null, null, 3, Map.of("unreleased", 0.0, "payloads", 20000.0)),
+        Row.of("many-connections", "zerowire-adaptive", "1000 conns x 64 KiB", Units.MIB_HEAP_PEAK, 300, 200, 600, 3));
+    List<Targets.Verdict> vs = Targets.evaluate(rows, List.of(), BenchPlan.quickPlan());
+    assertEquals(Targets.Status.MET,
+        verdict(vs, "many-connections zerowire-adaptive: completes with every payload released").status());
+    assertEquals(Targets.Status.MISSED, verdict(vs, "many-connections zerowire-adaptive: peak heap < 512 MiB").status(),
+        "judged on the worst repetition");
+  }
+}
