@@ -222,7 +222,10 @@ public final class SocketProtocol {
    *
    * <p>{@code keepOpenOnPeerClosed} (Pekko IO's flag of the same name): the peer's end of stream
    * arrives as {@link PeerClosed} and the socket stays open for sending (a half-closed
-   * connection) until the handler sends {@link Close}; false closes it gracefully at once.
+   * connection) until the handler sends {@link Close}; false closes it gracefully at once. A handler
+   * that answers what it receives (an echo, request and response) wants true and a Close when
+   * PeerClosed arrives: in push mode the socket may read the end of stream while the last chunks
+   * still wait in the handler's mailbox, and answers sent after the close began are refused.
    *
    * <p>{@code lent}: inbound data arrives as {@link ReceivedBuffer}, off-heap memory the socket
    * read into and lends to the handler, instead of {@link Received} with a copy on the heap.

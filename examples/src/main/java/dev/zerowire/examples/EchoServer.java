@@ -4,18 +4,17 @@ import dev.zerowire.actors.SocketProtocol.Accepted;
 import dev.zerowire.actors.SocketProtocol.Bind;
 import dev.zerowire.actors.SocketProtocol.BindFailed;
 import dev.zerowire.actors.SocketProtocol.Bound;
+import dev.zerowire.actors.SocketProtocol.Close;
 import dev.zerowire.actors.SocketProtocol.Closed;
 import dev.zerowire.actors.SocketProtocol.Command;
-import dev.zerowire.actors.SocketProtocol.Event;
 import dev.zerowire.actors.SocketProtocol.Failed;
 import dev.zerowire.actors.SocketProtocol.ListenerEvent;
 import dev.zerowire.actors.SocketProtocol.PeerClosed;
-import dev.zerowire.actors.SocketProtocol.Received;
+import dev.zerowire.actors.SocketProtocol.ReceivedBuffer;
 import dev.zerowire.actors.SocketProtocol.Register;
-import dev.zerowire.actors.SocketProtocol.ResumeReading;
+import dev.zerowire.actors.SocketProtocol.Reply;
 import dev.zerowire.actors.SocketProtocol.Send;
 import dev.zerowire.actors.SocketProtocol.SendOutcome;
-import dev.zerowire.actors.SocketProtocol.SendReply;
 import dev.zerowire.actors.ZeroWire;
 import dev.zerowire.nativeio.NativeBuffer;
 import java.net.InetSocketAddress;
@@ -26,16 +25,23 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Example (b): an echo server. The listener's handler gives each accepted connection an actor
- * that writes back what it reads.
+ * that writes back what it reads, without copying it: the socket reads into an off-heap buffer
+ * from its receive pool and lends it ({@code Register.withLentBuffers()}); the connection sends
+ * that same buffer back and releases it when the send's outcome arrives, which returns it to the
+ * pool.
  *
- * <p>Flow control by pull mode: the socket delivers one {@code Received} and then waits for
- * {@code ResumeReading}, which the connection sends when the echo of that chunk has its outcome.
- * So at most one chunk per connection is in memory, a slow client slows its own reads through TCP,
- * and echoes can never be refused for room or overtake each other.
+ * <p>Flow control by the pool: a socket lends at most {@code receive-pool-chunks} buffers (16 of
+ * 64 KiB by default); while all are out on their way back to the client it stops reading, so a
+ * client that does not read its echoes slows its own writes through TCP and the server's memory
+ * stays bounded. Echoes leave in the order they arrived (Sends to one socket are written in order).
  *
- * <p>Inbound data arrives as a {@code byte[]} and a send needs a {@link NativeBuffer}, so each
- * chunk is copied once into off-heap memory. (A later zerowire will lend the handler the receive
- * buffer itself; then the echo sends what it was lent and this copy goes.)
+ * <p>Why keep-open-on-peer-closed: by default a socket closes itself at the peer's end of stream,
+ * and it may read that end before this actor has sent the echoes of the last buffers it was lent
+ * (they are still in its mailbox); those Sends would then be refused. With the flag, the actor
+ * closes when it sees PeerClosed, which comes after all of them.
+ *
+ * <p>One actor of type {@link Reply} takes the socket's events and the sends' outcomes alike: no
+ * message adapters.
  *
  * <p>Run: {@code java -cp ... dev.zerowire.examples.EchoServer [PORT]}, then
  * {@code nc 127.0.0.1 PORT}.
@@ -64,27 +70,30 @@ public final class EchoServer {
     });
   }
 
-  /** One connection: a socket event or the outcome of an echo. */
-  private static Behavior<Object> connection(ActorRef<Command> socket) {
+  /** One connection: the socket's events and the outcomes of the echoes. */
+  private static Behavior<Reply> connection(ActorRef<Command> socket) {
     return Behaviors.setup(ctx -> {
-      ActorRef<SendReply> outcomes = ctx.messageAdapter(SendReply.class, r -> r);
-      socket.tell(Register.pull(ctx.messageAdapter(Event.class, e -> e)));
-      return Behaviors.receive(Object.class)
-          .onMessage(Received.class, r -> {
-            NativeBuffer echo = NativeBuffer.allocate(r.data().length);
-            echo.put(0, r.data(), 0, r.data().length);
-            socket.tell(Send.of(echo, 0, outcomes));
+      ActorRef<Reply> self = ctx.getSelf();
+      // Half-close: the client's end of stream arrives as PeerClosed after every buffer before it,
+      // and the socket stays open until the echoes sent by then are written (Close below).
+      socket.tell(new Register(self.narrow()).withLentBuffers().withKeepOpenOnPeerClosed());
+      return Behaviors.receive(Reply.class)
+          .onMessage(ReceivedBuffer.class, r -> { // send back the very buffer the kernel read into
+            socket.tell(Send.of(r.buffer(), 0, self.narrow()));
             return Behaviors.same();
           })
           .onMessage(SendOutcome.class, o -> {
             if (!(o instanceof Failed f && f.withheld())) { // withheld: the kernel may still read it
-              o.buffers().forEach(NativeBuffer::release);
+              o.buffers().forEach(NativeBuffer::release); // back to the socket's receive pool
             }
-            socket.tell(ResumeReading.INSTANCE); // the next chunk, please
             return Behaviors.same();
           })
-          .onMessage(PeerClosed.class, p -> Behaviors.same()) // the socket closes itself after the echoes
+          .onMessage(PeerClosed.class, p -> {
+            socket.tell(new Close(null)); // after every echo told so far: they are written first
+            return Behaviors.same();
+          })
           .onMessage(Closed.class, c -> Behaviors.stopped())   // after every outcome: nothing is left
+          .onAnyMessage(m -> Behaviors.same())                 // WritingResumed: never refused for room here
           .build();
     });
   }
