@@ -36,6 +36,9 @@ final class Targets {
       ratio(out, rows, skipped, plan, "stream-tcp", payload, Units.MB_S, "zerowire-adaptive", "netty-epoll", 1.0);
       ratio(out, rows, skipped, plan, "stream-tcp", payload, Units.MB_S, "zerowire-adaptive", "pekko-io", 2.0);
     }
+    for (String payload : List.of("4 KiB", "64 KiB")) {
+      ratio(out, rows, skipped, plan, "echo", payload, Units.MB_S, "zerowire", "netty-epoll", 1.0);
+    }
     trueZeroCopy(out, rows, skipped, plan);
     smallMessages(out, rows, skipped, plan);
     roundTrip(out, rows, skipped, plan);

@@ -33,6 +33,11 @@ final class Worker implements AutoCloseable {
     return thread;
   }
 
+  /** Starts {@code task} on the worker without waiting. */
+  <T> java.util.concurrent.Future<T> submit(Callable<T> task) {
+    return executor.submit(task);
+  }
+
   /** Runs {@code task} on the worker and waits for it; its exception is rethrown here. */
   <T> T call(Callable<T> task) throws Exception {
     try {
