@@ -125,7 +125,9 @@ final class ConnectionStage
   @Override
   public Tuple2<GraphStageLogic, CompletionStage<Connected>> createLogicAndMaterializedValue(Attributes attrs) {
     CompletableFuture<Connected> connected = new CompletableFuture<>();
-    return new Tuple2<>(new Logic(connected), connected);
+    // Claimed here, during materialization in the caller's thread, so the first run() wins.
+    boolean duplicate = opening instanceof Accepted a && !a.claimed().compareAndSet(false, true);
+    return new Tuple2<>(new Logic(connected, duplicate), connected);
   }
 
   private String describe() {
@@ -153,9 +155,12 @@ final class ConnectionStage
     private boolean closedSeen;
     private Throwable failure;
 
-    Logic(CompletableFuture<Connected> connectedPromise) {
+    private final boolean duplicate; // an accepted connection materialized a second time
+
+    Logic(CompletableFuture<Connected> connectedPromise, boolean duplicate) {
       super(shape);
       this.connectedPromise = connectedPromise;
+      this.duplicate = duplicate;
       setHandler(in, new AbstractInHandler() {
         @Override
         public void onPush() {
@@ -189,7 +194,7 @@ final class ConnectionStage
 
     @Override
     public void preStart() {
-      if (opening instanceof Accepted a && !a.claimed().compareAndSet(false, true)) {
+      if (duplicate) {
         IllegalStateException ex = new IllegalStateException(name + ": this accepted connection is handled already");
         connectedPromise.completeExceptionally(ex);
         failStage(ex);
