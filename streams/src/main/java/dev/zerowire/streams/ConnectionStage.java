@@ -153,6 +153,7 @@ final class ConnectionStage
     private boolean peerClosed;
     private boolean closeSent; // Close, ConfirmedClose or Abort went to the socket
     private boolean closedSeen;
+    private boolean socketClosing; // a Send was refused as CLOSED: the socket closes by itself
     private Throwable failure;
 
     private final boolean duplicate; // an accepted connection materialized a second time
@@ -164,7 +165,8 @@ final class ConnectionStage
       setHandler(in, new AbstractInHandler() {
         @Override
         public void onPush() {
-          pending = grab(in);
+          ByteString element = grab(in);
+          pending = element.isEmpty() ? null : element; // an empty Send would be refused as invalid
           writeMore();
         }
 
@@ -264,7 +266,7 @@ final class ConnectionStage
 
     /** Sends what the window allows of the current element, then pulls for the next one. */
     private void writeMore() {
-      if (socket == null || closeSent) {
+      if (socket == null || closeSent || socketClosing) {
         return;
       }
       while (pending != null && window.canSend(Math.min(chunk, pending.size()))) {
@@ -315,6 +317,15 @@ final class ConnectionStage
           failWith(new IOException(name + ": send failed: " + f.reason()));
         }
         case Refused r when r.kind() == RefusalKind.NO_ROOM -> window.refusedForRoom(r.correlationId());
+        case Refused r when r.kind() == RefusalKind.CLOSED -> {
+          // The socket is closing on its own (an error, a reset): its Closed follows with the
+          // cause, which is what the stream fails with. Nothing more goes out until then.
+          NativeBuffer b = settle(r.correlationId(), false);
+          if (b != null) {
+            release(b);
+          }
+          socketClosing = true;
+        }
         case Refused r -> {
           NativeBuffer b = settle(r.correlationId(), false);
           if (b != null) {
@@ -467,9 +478,11 @@ final class ConnectionStage
 
     /** The stage stops once the socket is closed and both ports are done. */
     private void maybeStop() {
-      if (closedSeen && isClosed(out) && isClosed(in)) {
-        completeStage();
-      } else if (closedSeen && failure != null) {
+      if (closedSeen && failure != null) {
+        // Not completeStage(): called in the same turn as cancel(in, failure) it would turn that
+        // cancellation into a plain one, and the upstream would not learn of the failure.
+        failStage(failure);
+      } else if (closedSeen && isClosed(out) && isClosed(in)) {
         completeStage();
       }
     }
