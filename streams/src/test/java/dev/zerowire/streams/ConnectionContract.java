@@ -242,6 +242,74 @@ abstract class ConnectionContract {
     }
   }
 
+  /** The same over an accepted connection: a server handler that takes nothing stalls the client's writes. */
+  @Test
+  void aSlowServerHandlerStallsTheClientsWrites() throws Exception {
+    int total = 32 << 20;
+    CompletableFuture<Pair<SinkQueueWithCancel<ByteString>, CompletableFuture<Optional<ByteString>>>> handler =
+        new CompletableFuture<>();
+    Pair<CompletionStage<Bound>, CompletionStage<Done>> server = ZeroWireStreams.bind(system(), bindAddress())
+        .take(1)
+        .toMat(Sink.foreach(c -> handler.complete(c.handleWith(
+            Flow.fromSinkAndSourceMat(Sink.<ByteString>queue(), Source.<ByteString>maybe(), Keep.both()), system()))),
+            Keep.both())
+        .run(system());
+    Bound bound = await(server.first());
+    try (SocketChannel ch = SocketChannel.open(bound.local())) {
+      Pair<SinkQueueWithCancel<ByteString>, CompletableFuture<Optional<ByteString>>> h =
+          handler.get(60, TimeUnit.SECONDS);
+      ch.configureBlocking(false);
+      ByteBuffer b = Pattern.chunk(0, total).asByteBuffer();
+      while (b.hasRemaining() && ch.write(b) > 0) {
+        // until the kernel has no room
+      }
+      long stalled = b.position();
+      assertTrue(stalled < total, "the client could write only " + stalled + " of " + total + " bytes");
+      System.out.println(getClass().getSimpleName() + ": the client's writes stalled after " + stalled + " bytes");
+      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+        try {
+          ch.configureBlocking(true);
+          while (b.hasRemaining()) {
+            ch.write(b);
+          }
+          ch.shutdownOutput();
+        } catch (IOException e) {
+          throw new RuntimeException(e);
+        }
+      });
+      Pattern.Check check = new Pattern.Check();
+      for (Optional<ByteString> next = await(h.first().pull()); next.isPresent(); next = await(h.first().pull())) {
+        check.add(next.get());
+      }
+      writer.get(60, TimeUnit.SECONDS);
+      assertEquals(total, check.bytes);
+      assertEquals(Pattern.crc(total), check.crc.getValue());
+      h.second().complete(Optional.empty()); // the server's side ends too
+      assertEquals(-1, ch.read(ByteBuffer.allocate(1)), "the server's end of stream");
+    }
+  }
+
+  /** Cancelling the bind source unbinds: new connects are refused (on AF_UNIX the path is gone). */
+  @Test
+  void cancellingTheBindSourceUnbinds() throws Exception {
+    Pair<Pair<CompletionStage<Bound>, org.apache.pekko.stream.UniqueKillSwitch>, CompletionStage<Done>> run =
+        ZeroWireStreams.bind(system(), bindAddress())
+            .viaMat(org.apache.pekko.stream.KillSwitches.single(), Keep.both())
+            .toMat(Sink.ignore(), Keep.both())
+            .run(system());
+    Bound bound = await(run.first().first());
+    SocketChannel.open(bound.local()).close(); // listening
+    run.first().second().shutdown();
+    await(run.second());
+    eventually("connects to " + bound.local() + " are refused", () -> {
+      try (SocketChannel ch = SocketChannel.open(bound.local())) {
+        return false;
+      } catch (IOException refused) {
+        return true;
+      }
+    });
+  }
+
   /**
    * The peer reads nothing until told: the upstream is pulled only while the in-flight Sends stay
    * within their bounds, so once the kernel's buffers are full it stops being pulled, far short
