@@ -354,6 +354,7 @@ abstract class ConnectionContract {
       CompletionStage<Done> done = Source.fromIterator(() -> source)
           .via(ZeroWireStreams.outgoingConnection(system(), peer.address(), options(), settings, ledger))
           .runWith(Sink.ignore(), system());
+      eventually("the window filled", () -> ledger.maxInFlightSends.get() == settings.maxInFlightSends());
       long last = -1;
       while (last != produced.get()) { // wait until pulling stops
         last = produced.get();
@@ -538,6 +539,7 @@ abstract class ConnectionContract {
           .via(ZeroWireStreams.outgoingConnection(system(), peer.address(), options(),
               new StreamSettings(8, 512 << 10, 256 << 10), ledger))
           .runWith(Sink.ignore(), mat);
+      eventually("the window filled", () -> ledger.maxInFlightSends.get() == 8);
       long last = -1;
       while (last != ledger.allocated.get()) { // until the window is full and stuck
         last = ledger.allocated.get();
