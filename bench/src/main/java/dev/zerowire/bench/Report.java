@@ -102,6 +102,10 @@ final class Report {
       if (r.cpuSource() != null) {
         m.put("cpu_source", r.cpuSource());
       }
+      Double tax = tax(r);
+      if (tax != null) {
+        m.put("tax", tax);
+      }
       if (!r.extra().isEmpty()) {
         m.put("extra", new LinkedHashMap<>(new java.util.TreeMap<>(r.extra())));
       }
@@ -179,16 +183,37 @@ final class Report {
     return v;
   }
 
+  /**
+   * The actor tax of a zerowire row: its median over the median of the {@code floor-} row of the
+   * same scenario, parameter and unit (the same syscalls from one thread, no actors), or null when
+   * there is no floor row. 1.0 means the actor path costs nothing; 0.5 that it halves the rate.
+   */
+  Double tax(Row r) {
+    if (!r.impl().startsWith("zerowire")) {
+      return null;
+    }
+    for (Row f : rows()) {
+      if (f.impl().startsWith("floor-") && f.scenario().equals(r.scenario()) && f.param().equals(r.param())
+          && f.unit().equals(r.unit()) && f.median() > 0) {
+        return r.median() / f.median();
+      }
+    }
+    return null;
+  }
+
   // --------------------------------------------------------------------------------- table
 
   /** The results as an aligned text table, then skips and target verdicts. */
   String table() {
     List<String[]> lines = new ArrayList<>();
-    lines.add(new String[] {"scenario", "param", "impl", "unit", "median", "min", "max", "cpu s/GiB", "alloc B/msg", "cpu from"});
+    lines.add(new String[] {"scenario", "param", "impl", "unit", "median", "min", "max", "cpu s/GiB", "alloc B/msg",
+        "tax", "cpu from"});
     for (Row r : rows()) {
+      Double tax = tax(r);
       lines.add(new String[] {r.scenario(), r.param(), r.impl(), r.unit(), number(r.median()), number(r.min()),
           number(r.max()), r.cpuSPerGib() == null ? "" : String.format(Locale.ROOT, "%.3f", r.cpuSPerGib()),
           r.allocBytesPerMsg() == null ? "" : number(r.allocBytesPerMsg()),
+          tax == null ? "" : String.format(Locale.ROOT, "%.2fx", tax),
           r.cpuSource() == null ? "" : r.cpuSource()});
     }
     int[] width = new int[lines.get(0).length];
@@ -201,7 +226,7 @@ final class Report {
     for (int k = 0; k < lines.size(); k++) {
       String[] l = lines.get(k);
       for (int i = 0; i < l.length; i++) {
-        boolean numeric = i >= 4 && i <= 8;
+        boolean numeric = i >= 4 && i <= 9;
         String cell = numeric ? " ".repeat(width[i] - l[i].length()) + l[i] : l[i] + " ".repeat(width[i] - l[i].length());
         b.append(i == 0 ? "" : "  ").append(cell);
       }

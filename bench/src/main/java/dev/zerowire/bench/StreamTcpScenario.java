@@ -45,6 +45,7 @@ final class StreamTcpScenario implements Scenario {
       for (int payload : sizes) {
         String param = size(payload);
         List<StreamContender> made = new ArrayList<>();
+        made.add(new FloorStream(payload, WINDOW, rx));
         made.add(new NioStream(payload, rx));
         made.add(new PekkoIoStream(payload, rx, Adapter.toClassic(ctx.system())));
         if (epollMissing == null) {

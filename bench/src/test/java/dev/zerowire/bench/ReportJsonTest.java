@@ -53,6 +53,23 @@ class ReportJsonTest {
     assertTrue(((Map<String, Object>) targets.get(0)).keySet().containsAll(List.of("target", "status", "detail")));
   }
 
+  /** A zerowire row carries its tax, its median over the floor row's at the same point; others do not. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void zerowireRowsCarryTheirTaxAgainstTheFloor() {
+    Report r = new Report();
+    r.add(Row.of("stream-tcp", "floor-copy", "4 KiB", Units.MB_S, 2000, 1900, 2100, 3));
+    r.add(Row.of("stream-tcp", "zerowire-adaptive", "4 KiB", Units.MB_S, 1000, 900, 1100, 3));
+    r.add(Row.of("stream-tcp", "zerowire-adaptive", "64 KiB", Units.MB_S, 3000, 2900, 3100, 3)); // no floor here
+    r.add(Row.of("stream-tcp", "java-nio", "4 KiB", Units.MB_S, 500, 400, 600, 3));
+    List<Object> results = (List<Object>) ((Map<String, Object>) JsonReader.parse(r.toJson())).get("results");
+    assertEquals(0.5, ((Number) ((Map<String, Object>) results.get(1)).get("tax")).doubleValue(), 1e-9);
+    assertFalse(((Map<String, Object>) results.get(2)).containsKey("tax"), "no floor row at 64 KiB");
+    assertFalse(((Map<String, Object>) results.get(3)).containsKey("tax"), "only zerowire rows are taxed");
+    assertFalse(((Map<String, Object>) results.get(0)).containsKey("tax"));
+    assertTrue(r.table().contains("0.50x"), r.table());
+  }
+
   @Test
   void numbersKeepSixDigitsAndNonFiniteBecomesNull() {
     assertEquals("2500.5\n", Report.pretty(Report.jsonSafe(2500.5)));
