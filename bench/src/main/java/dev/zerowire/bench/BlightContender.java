@@ -43,6 +43,15 @@ final class BlightContender implements Contender {
     if (ctx.plan().wants(NaiveTwoWritesClient.IMPL)) {
       openNaive(ctx, scenario, kind, server, transport, out);
     }
+    if (ctx.plan().wants(FloorBlightClient.IMPL)) {
+      try {
+        BlightClientUnderTest floor = FloorBlightClient.connect(server.address());
+        out.add(new BlightContender(FloorBlightClient.IMPL, kind, floor, server, server.awaitConnection(Duration.ofSeconds(10))));
+      } catch (Exception e) {
+        ctx.report().failure(new Skipped(scenario, FloorBlightClient.IMPL + " (" + transport.label()
+            + "): could not connect: " + Interleaved.describe(e)));
+      }
+    }
     if (ctx.plan().wants(ZeroWireBlightClient.IMPL)) {
       try {
         BlightClientUnderTest c = ZeroWireBlightClient.connect(ctx.system(), server.address());
