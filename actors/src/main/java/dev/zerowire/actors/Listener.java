@@ -141,18 +141,18 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
           getContext().getLog().warn("listener on {} reached max-connections ({}): new connections wait in the listen "
               + "backlog until some close", local, maxConnections);
         }
-        return this;
+        return Behaviors.same();
       }
       NativeSocket c;
       try {
         c = socket.accept();
       } catch (IOException e) {
         starved(e);
-        return this;
+        return Behaviors.same();
       }
       if (c == null) {
         recovered(); // the backlog is empty: the episode is over; the next connection raises a new edge
-        return this;
+        return Behaviors.same();
       }
       backoff = settings.acceptBackoffMin(); // progress: retry soon if it fails again
       open++;
@@ -199,7 +199,7 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
       getContext().getLog().info("listener on {} is below max-connections ({}) again: accepting", local, maxConnections);
       return acceptAll(); // what queued meanwhile raised no new edge
     }
-    return this;
+    return Behaviors.same();
   }
 
   private void cleanup() {

@@ -255,11 +255,13 @@ final class SocketActor extends AbstractBehavior<Command> {
     }
     if (connectTo == null) {
       opened();
-      return next();
+    } else {
+      phase = Phase.CONNECTING;
+      timers.startSingleTimer(ConnectTimeout.INSTANCE, options.connectTimeout());
+      attemptConnect();
     }
-    phase = Phase.CONNECTING;
-    timers.startSingleTimer(ConnectTimeout.INSTANCE, options.connectTimeout());
-    return attemptConnect();
+    current = behavior(); // from setup: the behavior itself, never Behaviors.same()
+    return current;
   }
 
   /** Connected: watch the error queue, tell whoever opened the socket, pick the adaptive mode. */
@@ -373,11 +375,28 @@ final class SocketActor extends AbstractBehavior<Command> {
   // ============================================================================== behaviors
 
   /**
+   * What every handler returns: {@link #behavior()}, as {@code Behaviors.same()} when it is the one
+   * Pekko holds already. Returning the same behavior object is not the same to Pekko: the
+   * {@code withTimers} interceptor around this actor would wrap it anew, one allocation per
+   * message (InterceptorImpl.deduplicate; the JFR allocation profile of small-messages showed it).
+   */
+  private Behavior<Command> next() {
+    Behavior<Command> b = behavior();
+    if (b == current) {
+      return Behaviors.same();
+    }
+    current = b;
+    return b;
+  }
+
+  private Behavior<Command> current; // the behavior Pekko holds now
+
+  /**
    * The behavior for the current phase, after moving the close sequence on as far as the state
    * allows. Every handler ends here, so a transition made deep inside (a flush that finished the
    * queue, a completion that emptied the table, the end of stream) is never lost.
    */
-  private Behavior<Command> next() {
+  private Behavior<Command> behavior() {
     if (phase == Phase.CLOSING) {
       if (closingStep == ClosingStep.FLUSH && !table.hasUnwritten()) {
         beginAwait();

@@ -293,12 +293,12 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private Behavior<ClientCommand> onRequest(Request r) {
     if (closing) {
       reject(r, r.ackid(), name + " is closing");
-      return this;
+      return Behaviors.same();
     }
     String invalid = validate(r);
     if (invalid != null) {
       reject(r, r.ackid(), name + ": " + invalid);
-      return this;
+      return Behaviors.same();
     }
     long ackid = r.ackid() != BlightProtocol.AUTO_ACKID ? r.ackid() : assignAckid();
     long now = System.nanoTime();
@@ -311,7 +311,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     if (r.awaitAck()) {
       if (awaited.containsKey(ackid)) {
         reject(r, ackid, name + ": ackid " + ackid + " already awaits an ack");
-        return this;
+        return Behaviors.same();
       }
       long token = ++nextToken;
       awaited.put(ackid, new Awaited(r, ackid, System.nanoTime(), token));
@@ -322,7 +322,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     payloadBytes += r.payloadLength();
     outbox.submit(BlightEncoder.header(r.type(), ackid, r.payloadLength()), null,
         r.payloadLength() == 0 ? null : r.payload(), new RequestTag(r, ackid));
-    return this;
+    return Behaviors.same();
   }
 
   private String validate(Request r) {
@@ -366,13 +366,13 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
 
   private Behavior<ClientCommand> onSocketReply(SocketReply m) {
     if (!(m.reply() instanceof SocketProtocol.SendOutcome o)) {
-      return this; // WritingResumed: the outbox never lets the socket refuse for room
+      return Behaviors.same(); // WritingResumed: the outbox never lets the socket refuse for room
     }
     Outbox.Pending p = outbox.complete(o);
     lastSendProgressNanos = System.nanoTime(); // the kernel took the bytes (or the send ended)
     if (p == null) {
       getContext().getLog().warn("{}: outcome for an unknown send {}", name, o.correlationId());
-      return this;
+      return Behaviors.same();
     }
     if (p.tag instanceof RequestTag t) {
       Request r = t.request();
@@ -435,7 +435,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         return onClosed(c);
       }
     }
-    return this;
+    return Behaviors.same();
   }
 
   private void onFrame(BlightFrame f) {
@@ -476,7 +476,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private Behavior<ClientCommand> onAckDue(AckDue d) {
     Awaited a = awaited.get(d.ackid());
     if (a == null || a.token() != d.token()) {
-      return this; // resolved meanwhile
+      return Behaviors.same(); // resolved meanwhile
     }
     awaited.remove(d.ackid());
     ackTimeouts++;
@@ -529,7 +529,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
 
   private Behavior<ClientCommand> onStallTick() {
     if (socket == null || how.startsWith("stalled")) {
-      return this;
+      return Behaviors.same();
     }
     long now = System.nanoTime();
     long limit = settings.limits().stallTimeout().toNanos();
@@ -548,7 +548,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       how = "stalled: " + e.getMessage();
       fail(e, name + ": " + e.getMessage() + "; aborting the connection", true);
     }
-    return this;
+    return Behaviors.same();
   }
 
   /** The server broke the protocol: one clear error, stop reading, close this connection. */
@@ -586,7 +586,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private Behavior<ClientCommand> onAbort(BlightProtocol.AbortClient a) {
     watchClose(a.replyTo());
     if (socket == null || how.startsWith("aborted")) {
-      return this;
+      return Behaviors.same();
     }
     how = "aborted: " + a.reason();
     decoding = false;
@@ -595,7 +595,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     rejectHeld(name + ": " + how);
     closeSent = true;
     socket.tell(new SocketProtocol.Abort(null));
-    return this;
+    return Behaviors.same();
   }
 
   private void watchClose(ActorRef<ClientEvent> replyTo) {
@@ -611,7 +611,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       closeSentNanos = System.nanoTime();
       socket.tell(new SocketProtocol.Close(null));
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<ClientCommand> onClosed(SocketProtocol.Closed c) {
@@ -648,7 +648,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       socket.tell(new SocketProtocol.Close(null));
       getContext().getLog().debug("{}: stopped with the socket open; closing it", name);
     }
-    return this;
+    return Behaviors.same();
   }
 
   // ================================================================================= stats
@@ -656,11 +656,11 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private Behavior<ClientCommand> onGetStats(GetClientStats g) {
     if (socket == null) {
       g.replyTo().tell(stats());
-      return this;
+      return Behaviors.same();
     }
     statsWaiters.add(g.replyTo());
     socket.tell(new SocketProtocol.GetStats(statsAdapter));
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<ClientCommand> onSocketStats(SocketStatsReply r) {
@@ -668,7 +668,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     if (!statsWaiters.isEmpty()) {
       statsWaiters.poll().tell(stats());
     }
-    return this;
+    return Behaviors.same();
   }
 
   private ClientStats stats() {

@@ -266,7 +266,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         return onClosed(c);
       }
     }
-    return this;
+    return Behaviors.same();
   }
 
   /** Feeds a chunk; asks for the next one unless the budget or the reply bound says wait. */
@@ -280,21 +280,21 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     if (decoder.starved()) {
       unfed = chunk;
       timers.startSingleTimer(BudgetRetry.INSTANCE, Duration.ofMillis(BUDGET_RETRY_MILLIS));
-      return this;
+      return Behaviors.same();
     }
     if (decoder.paused()) { // pending replies reached the bound mid-chunk (onFrame)
       unfed = chunk;
       holdBack();
-      return this;
+      return Behaviors.same();
     }
     unfed = null;
     resumeReading();
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onBudgetRetry() {
     if (state != State.RUNNING || unfed == null || heldBack) {
-      return this;
+      return Behaviors.same();
     }
     return feed(unfed);
   }
@@ -318,12 +318,12 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
 
   private Behavior<Command> onPayloadDue() {
     if (state != State.RUNNING || partialMessage < 0) {
-      return this; // at a boundary: the next message re-arms
+      return Behaviors.same(); // at a boundary: the next message re-arms
     }
     long age = System.nanoTime() - partialSinceNanos;
     if (age < limits.payloadTimeout().toNanos()) {
       timers.startSingleTimer(PayloadDue.INSTANCE, limits.payloadTimeout().minusNanos(age));
-      return this;
+      return Behaviors.same();
     }
     BlightHeader h = decoder.partialHeader();
     String what = h == null ? "a header (fewer than 12 bytes arrived)"
@@ -386,17 +386,17 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
 
   private Behavior<Command> onReplyStall() {
     if (!heldBack || state == State.CLOSING) {
-      return this;
+      return Behaviors.same();
     }
     long quietNanos = System.nanoTime() - heldBackSinceNanos;
     if (quietNanos < limits.replyStallTimeout().toNanos()) { // progress since: wait for the rest
       timers.startSingleTimer(ReplyStall.INSTANCE, limits.replyStallTimeout().minusNanos(quietNanos));
-      return this;
+      return Behaviors.same();
     }
     if (outbox.pending() == 0) { // every pending reply is the handler's to give: not the client's doing
       heldBackSinceNanos = System.nanoTime();
       timers.startSingleTimer(ReplyStall.INSTANCE, limits.replyStallTimeout());
-      return this;
+      return Behaviors.same();
     }
     long quiet = Duration.ofNanos(quietNanos).toMillis();
     BlightProtocolException e = new BlightProtocolException(BlightProtocolException.Fault.STALLED, null,
@@ -415,7 +415,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       socketOpen = false;
       socket.tell(new SocketProtocol.Abort(null));
     }
-    return this;
+    return Behaviors.same();
   }
 
   private void onFrame(BlightFrame f) {
@@ -466,14 +466,14 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       return closeSocket();
     }
     replyDone();
-    return this;
+    return Behaviors.same();
   }
 
   // ================================================================================== pings
 
   private Behavior<Command> onPingTick() {
     if (state != State.RUNNING || !socketOpen || heldBack) {
-      return this; // held back: the client is not reading; more Pings would only queue
+      return Behaviors.same(); // held back: the client is not reading; more Pings would only queue
     }
     pingId = pingId == BlightWire.MAX_UINT32 ? 1 : pingId + 1;
     outstandingPings.add(pingId);
@@ -481,7 +481,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       outstandingPings.poll();
     }
     outbox.submit(BlightEncoder.header(BlightType.PING, pingId, 0), null, null, Kind.PING);
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onNotResponding() {
@@ -493,18 +493,18 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       errors.add(msg);
       events.tell(new ClientUnresponsive(id, name, pingId, quiet));
     }
-    return this;
+    return Behaviors.same();
   }
 
   // ================================================================================ outcomes
 
   private Behavior<Command> onSocketReply(SocketReply m) {
     if (!(m.reply() instanceof SocketProtocol.SendOutcome o)) {
-      return this;
+      return Behaviors.same();
     }
     Outbox.Pending p = outbox.complete(o);
     if (p == null) {
-      return this;
+      return Behaviors.same();
     }
     boolean released = o instanceof SocketProtocol.Released;
     if (p.tag == Kind.ACK) {
@@ -517,7 +517,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       pingsSent++;
     }
     replyDone();
-    return this;
+    return Behaviors.same();
   }
 
   // ================================================================================ closing
@@ -537,7 +537,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       reportFault(fault);
     }
     if (state != State.RUNNING) {
-      return this;
+      return Behaviors.same();
     }
     state = State.DRAINING;
     decoder.abandon(); // nothing more is decoded: a partial payload's budget goes back now
@@ -551,7 +551,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       return closeSocket();
     }
     timers.startSingleTimer(GraceOver.INSTANCE, settings.handlerGrace());
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> closeSocket() {
@@ -563,7 +563,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         socket.tell(new SocketProtocol.Close(null));
       }
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onClosed(SocketProtocol.Closed c) {
@@ -609,6 +609,6 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     if (socketOpen) {
       socket.tell(new SocketProtocol.Close(null));
     }
-    return this;
+    return Behaviors.same();
   }
 }
