@@ -109,16 +109,24 @@ public final class NativeBuffer {
     return view;
   }
 
-  /** Copies {@code src[srcOff..srcOff+len)} to {@code [index, index+len)}. */
+  /**
+   * Copies {@code src[srcOff..srcOff+len)} to {@code [index, index+len)}. A slice writes through
+   * its root's view at its offset, so putting into a fresh slice (a header slot) makes no
+   * ByteBuffer of its own.
+   */
   public void put(int index, byte[] src, int srcOff, int len) {
     Objects.checkFromIndexSize(index, len, length);
-    view().put(index, src, srcOff, len);
+    root.view().put(offsetInRoot() + index, src, srcOff, len);
   }
 
-  /** Copies {@code [index, index+len)} to {@code dst[dstOff..dstOff+len)}. */
+  /** Copies {@code [index, index+len)} to {@code dst[dstOff..dstOff+len)}; a slice reads through its root's view. */
   public void get(int index, byte[] dst, int dstOff, int len) {
     Objects.checkFromIndexSize(index, len, length);
-    view().get(index, dst, dstOff, len);
+    root.view().get(offsetInRoot() + index, dst, dstOff, len);
+  }
+
+  private int offsetInRoot() {
+    return (int) (address - root.address);
   }
 
   /** Sets every byte to {@code value}. */

@@ -61,6 +61,11 @@ class NativeBufferTest {
       assertEquals(7, b.byteBuffer().get(4096 + 14));
       assertEquals(0, b.byteBuffer().get(4096 + 9), "fill stays inside the slice");
       assertEquals(0, b.byteBuffer().get(4096 + 15), "fill stays inside the slice");
+      ss.put(4, new byte[] {9}, 0, 1); // a slice of a slice writes at its offset in the root
+      assertEquals(9, b.byteBuffer().get(4096 + 14));
+      byte[] five = new byte[5];
+      ss.get(0, five, 0, 5);
+      assertEquals("[7, 7, 7, 7, 9]", java.util.Arrays.toString(five), "and reads from there");
       assertThrows(IndexOutOfBoundsException.class, () -> s.slice(50, 51));
       assertThrows(IndexOutOfBoundsException.class, () -> s.put(99, new byte[2], 0, 2));
       assertThrows(IndexOutOfBoundsException.class, () -> b.slice(-1, 1));
