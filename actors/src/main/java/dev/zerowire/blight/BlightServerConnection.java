@@ -166,6 +166,9 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   /** The message in progress (as the count of messages delivered before it), or -1 at a boundary. */
   private long partialMessage = -1;
   private long partialSinceNanos;
+  // Time the server's own payload budget held the message in progress back: not the peer's delay.
+  private long starvedNanos;
+  private long starvedSinceNanos; // 0: not starved now
 
   // counters (see ConnectionSummary)
   private long messages;
@@ -277,6 +280,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       return drain(e);
     }
     armPayloadTimeout();
+    trackStarvation();
     if (decoder.starved()) {
       unfed = chunk;
       timers.startSingleTimer(BudgetRetry.INSTANCE, Duration.ofMillis(BUDGET_RETRY_MILLIS));
@@ -307,12 +311,35 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private void armPayloadTimeout() {
     if (decoder.atMessageBoundary()) {
       partialMessage = -1;
+      starvedNanos = 0;
     } else if (partialMessage != decoder.messagesDecoded()) {
       partialMessage = decoder.messagesDecoded();
       partialSinceNanos = System.nanoTime();
+      starvedNanos = 0;
+      if (starvedSinceNanos != 0) {
+        starvedSinceNanos = partialSinceNanos; // a starvation that goes on counts from this message's start
+      }
       if (!timers.isTimerActive(PayloadDue.INSTANCE)) {
         timers.startSingleTimer(PayloadDue.INSTANCE, limits.payloadTimeout());
       }
+    }
+  }
+
+  /**
+   * The payload clock does not run while the budget starves this connection: the bytes are here
+   * (or the peer is held back by our not reading), so the delay is the server's. The wait stays
+   * bounded: the budget frees as the connections holding it complete or time out, and theirs is
+   * not stopped (they hold memory, they are not starved).
+   */
+  private void trackStarvation() {
+    long now = System.nanoTime();
+    if (decoder.starved()) {
+      if (starvedSinceNanos == 0) {
+        starvedSinceNanos = now;
+      }
+    } else if (starvedSinceNanos != 0) {
+      starvedNanos += now - starvedSinceNanos;
+      starvedSinceNanos = 0;
     }
   }
 
@@ -320,7 +347,8 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     if (state != State.RUNNING || partialMessage < 0) {
       return Behaviors.same(); // at a boundary: the next message re-arms
     }
-    long age = System.nanoTime() - partialSinceNanos;
+    long now = System.nanoTime();
+    long age = now - partialSinceNanos - starvedNanos - (starvedSinceNanos == 0 ? 0 : now - starvedSinceNanos);
     if (age < limits.payloadTimeout().toNanos()) {
       timers.startSingleTimer(PayloadDue.INSTANCE, limits.payloadTimeout().minusNanos(age));
       return Behaviors.same();
