@@ -12,6 +12,7 @@ import dev.zerowire.actors.SocketProtocol.Failed;
 import dev.zerowire.actors.SocketProtocol.RefusalKind;
 import dev.zerowire.actors.SocketProtocol.Refused;
 import dev.zerowire.actors.SocketProtocol.Register;
+import dev.zerowire.actors.SocketProtocol.Reply;
 import dev.zerowire.actors.SocketProtocol.Released;
 import dev.zerowire.actors.SocketProtocol.Send;
 import dev.zerowire.actors.SocketProtocol.SendReply;
@@ -48,7 +49,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * <p>Run: {@code java -cp ... dev.zerowire.examples.SendBuffers HOST PORT} (e.g. against
  * {@code nc -l 9000 > /dev/null}).
  */
-public final class SendBuffers extends AbstractBehavior<SendBuffers.Message> {
+public final class SendBuffers extends AbstractBehavior<Reply> {
 
   /**
    * What happened to the sends: {@code released + failed + refused + unprocessed == sent}, and
@@ -57,16 +58,12 @@ public final class SendBuffers extends AbstractBehavior<SendBuffers.Message> {
   public record Result(long sent, long released, long failed, long refused, long unprocessed, long withheld,
       long leaked, String how) {}
 
-  /** The actor's messages: zerowire's replies, each wrapped by one message adapter. */
-  public sealed interface Message {}
-
-  private record Opened(ConnectReply reply) implements Message {}
-
-  private record Outcome(SendReply reply) implements Message {}
-
-  private record SocketEvent(Event event) implements Message {}
-
-  public static Behavior<Message> create(SocketAddress peer, int count, int size, int window,
+  /**
+   * The actor takes {@link Reply}, the supertype of everything zerowire sends (the Connect's
+   * reply, the Sends' outcomes, the socket's events), so it passes {@code getSelf().narrow()}
+   * everywhere and needs no message adapter.
+   */
+  public static Behavior<Reply> create(SocketAddress peer, int count, int size, int window,
       ActorRef<Result> replyTo) {
     return Behaviors.setup(ctx -> new SendBuffers(ctx, peer, count, size, window, replyTo));
   }
@@ -74,7 +71,7 @@ public final class SendBuffers extends AbstractBehavior<SendBuffers.Message> {
   private final int count;
   private final int size;
   private final ActorRef<Result> replyTo;
-  private final ActorRef<SendReply> outcomes;
+  private final ActorRef<SendReply> outcomes; // this actor, as the Sends' replyTo
   private final List<NativeBuffer> all = new ArrayList<>();     // every buffer we allocated
   private final Deque<NativeBuffer> idle = new ArrayDeque<>();  // ours, ready to fill and send
   private final Map<Long, NativeBuffer> inFlight = new HashMap<>(); // zerowire's until the outcome
@@ -88,41 +85,41 @@ public final class SendBuffers extends AbstractBehavior<SendBuffers.Message> {
   private long refused;
   private long withheld;
 
-  private SendBuffers(ActorContext<Message> ctx, SocketAddress peer, int count, int size, int window,
+  private SendBuffers(ActorContext<Reply> ctx, SocketAddress peer, int count, int size, int window,
       ActorRef<Result> replyTo) {
     super(ctx);
     this.count = count;
     this.size = size;
     this.replyTo = replyTo;
-    this.outcomes = ctx.messageAdapter(SendReply.class, Outcome::new);
+    this.outcomes = ctx.getSelf().narrow();
     for (int i = 0; i < window; i++) {
       all.add(NativeBuffer.allocate(size)); // off-heap, page-aligned; freed by release()
     }
     idle.addAll(all);
     ZeroWire zw = ZeroWire.get(ctx.getSystem());
-    zw.manager().tell(new Connect(peer, zw.defaultOptions(), ctx.messageAdapter(ConnectReply.class, Opened::new)));
+    zw.manager().tell(new Connect(peer, zw.defaultOptions(), ctx.getSelf().narrow()));
   }
 
   @Override
-  public Receive<Message> createReceive() {
+  public Receive<Reply> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Opened.class, this::onOpened)
-        .onMessage(Outcome.class, this::onOutcome)
-        .onMessage(SocketEvent.class, this::onSocketEvent)
+        .onMessage(ConnectReply.class, this::onOpened)
+        .onMessage(SendReply.class, this::onOutcome)
+        .onMessage(Event.class, this::onSocketEvent)
         .build();
   }
 
-  private Behavior<Message> onOpened(Opened o) {
-    if (o.reply() instanceof CommandFailed f) {
+  private Behavior<Reply> onOpened(ConnectReply reply) {
+    if (reply instanceof CommandFailed f) {
       all.forEach(NativeBuffer::release);
       replyTo.tell(new Result(0, 0, 0, 0, 0, 0, 0, "connect failed: " + f.cause().getMessage()));
       return Behaviors.stopped();
     }
-    socket = ((Connected) o.reply()).socket();
+    socket = ((Connected) reply).socket();
     // Closed goes to the registered handler: register one even if we read nothing.
-    socket.tell(new Register(getContext().messageAdapter(Event.class, SocketEvent::new)));
+    socket.tell(new Register(getContext().getSelf().narrow()));
     sendWhatWeCan();
-    return this;
+    return Behaviors.same();
   }
 
   private void sendWhatWeCan() {
@@ -138,8 +135,8 @@ public final class SendBuffers extends AbstractBehavior<SendBuffers.Message> {
     }
   }
 
-  private Behavior<Message> onOutcome(Outcome o) {
-    switch (o.reply()) {
+  private Behavior<Reply> onOutcome(SendReply reply) {
+    switch (reply) {
       case Released r -> {
         released++;
         inFlight.remove(r.correlationId());
@@ -171,11 +168,11 @@ public final class SendBuffers extends AbstractBehavior<SendBuffers.Message> {
       }
     }
     sendWhatWeCan();
-    return this;
+    return Behaviors.same();
   }
 
-  private Behavior<Message> onSocketEvent(SocketEvent e) {
-    if (e.event() instanceof Closed c) {
+  private Behavior<Reply> onSocketEvent(Event e) {
+    if (e instanceof Closed c) {
       // Closed comes after the outcome of every Send the socket processed: one still without an
       // outcome was never processed (it went to dead letters), so its buffer was never touched
       // and is ours to free (SocketProtocol.Closed). So are the idle ones.
@@ -186,7 +183,7 @@ public final class SendBuffers extends AbstractBehavior<SendBuffers.Message> {
       replyTo.tell(new Result(sent, released, failed, refused, unprocessed, withheld, leaked, c.how()));
       return Behaviors.stopped();
     }
-    return this; // Received (the peer wrote to us) and PeerClosed: nothing to do here
+    return Behaviors.same(); // Received (the peer wrote to us) and PeerClosed: nothing to do here
   }
 
   /** Sends 1,000 buffers of 64 KiB to HOST PORT and prints what happened to them. */
