@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -71,35 +72,14 @@ class LifecycleTest {
     ZeroWire zw = ZeroWire.get(system);
     int n = 64;
     NativeBuffer all = NativeBuffer.allocate(n * 65536);
-    try (NativeSocket listener = NativeSocket.tcp4()) {
-      listener.bind(new InetSocketAddress("127.0.0.1", 0));
-      listener.listen(1);
-      TestProbe<SocketProtocol.ConnectReply> connected = outer.createTestProbe();
-      zw.manager().tell(new SocketProtocol.Connect(listener.localAddress(),
-          zw.defaultOptions().withBuffers(16 * 1024, 0), connected.getRef()));
-      SocketProtocol.Connected c = connected.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
-      NativeSocket peer = null;
-      while (peer == null) {
-        peer = listener.accept();
-        Thread.sleep(1);
-      }
-      try (NativeSocket p = peer) { // never reads
-        TestProbe<SendReply> probe = outer.createTestProbe();
-        for (int k = 0; k < n; k++) {
-          c.socket().tell(new SocketProtocol.Send(List.of(all.slice(k * 65536, 65536)), k, probe.getRef()));
-        }
-        system.terminate();
-        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        Done d = zw.closedAll().toCompletableFuture().get(1, TimeUnit.SECONDS); // throws if the ask timed out
-        assertEquals(Done.getInstance(), d);
-        Set<Long> ids = new HashSet<>();
-        while (ids.size() < n) {
-          SendReply r = probe.receiveMessage(Duration.ofSeconds(10));
-          if (r instanceof SendOutcome o) {
-            assertTrue(ids.add(o.correlationId()), "two outcomes for " + o.correlationId());
-          }
-        }
-      }
+    try (NativeSocket listener = listener();
+        NeverReading link = connectNeverReading(zw, listener, zw.defaultOptions().withBuffers(16 * 1024, 0))) {
+      TestProbe<SendReply> probe = sendAll(link.zerowire().socket(), all, n);
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Done d = zw.closedAll().toCompletableFuture().get(1, TimeUnit.SECONDS); // throws if the ask timed out
+      assertEquals(Done.getInstance(), d);
+      assertOneOutcomeEach(probe, n);
     } finally {
       all.release();
     }
@@ -111,46 +91,74 @@ class LifecycleTest {
     ZeroWire zw = ZeroWire.get(system);
     Thread poller = zw.pollerThread();
     NativeBuffer all = NativeBuffer.allocate(n * 65536);
-    try (NativeSocket listener = NativeSocket.tcp4()) {
-      listener.bind(new InetSocketAddress("127.0.0.1", 0));
-      listener.listen(1);
-      TestProbe<SocketProtocol.ConnectReply> connected = outer.createTestProbe();
-      zw.manager().tell(new SocketProtocol.Connect(listener.localAddress(),
-          zw.defaultOptions().withMode(SendMode.ZEROCOPY).withBuffers(64 * 1024, 0), connected.getRef()));
-      SocketProtocol.Connected c = connected.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
-      NativeSocket peer = null;
-      while (peer == null) {
-        peer = listener.accept();
-        Thread.sleep(1);
-      }
-      try (NativeSocket p = peer) { // the peer never reads: sends stay queued and in flight
-        TestProbe<SendReply> probe = outer.createTestProbe();
-        for (int k = 0; k < n; k++) {
-          c.socket().tell(new SocketProtocol.Send(List.of(all.slice(k * 65536, 65536)), k, probe.getRef()));
-        }
-        TestProbe<SocketStats> stats = outer.createTestProbe();
-        c.socket().tell(new SocketProtocol.GetStats(stats.getRef()));
-        assertTrue(stats.receiveMessage(Duration.ofSeconds(10)).sends() == n);
+    try (NativeSocket listener = listener(); NeverReading link = connectNeverReading(zw, listener,
+        zw.defaultOptions().withMode(SendMode.ZEROCOPY).withBuffers(64 * 1024, 0))) {
+      ActorRef<SocketProtocol.Command> socket = link.zerowire().socket();
+      TestProbe<SendReply> probe = sendAll(socket, all, n); // the peer never reads: sends stay queued and in flight
+      TestProbe<SocketStats> stats = outer.createTestProbe();
+      socket.tell(new SocketProtocol.GetStats(stats.getRef()));
+      assertTrue(stats.receiveMessage(Duration.ofSeconds(10)).sends() == n);
 
-        system.terminate();
-        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-        Set<Long> ids = new HashSet<>();
-        while (ids.size() < n) {
-          SendReply r = probe.receiveMessage(Duration.ofSeconds(10));
-          if (r instanceof SendOutcome o) {
-            assertTrue(ids.add(o.correlationId()), "two outcomes for " + o.correlationId());
-            if (o instanceof SocketProtocol.Failed f) {
-              assertFalse(f.withheld(), "withheld: " + f);
-            }
-          }
-        }
-        probe.expectNoMessage(Duration.ofMillis(100));
-      }
-      poller.join(5000);
-      assertFalse(poller.isAlive(), "the poller thread stopped");
+      assertOneOutcomeEach(probe, n);
+      probe.expectNoMessage(Duration.ofMillis(100));
     } finally {
       all.release();
+    }
+    poller.join(5000);
+    assertFalse(poller.isAlive(), "the poller thread stopped");
+  }
+
+  private static NativeSocket listener() throws Exception {
+    NativeSocket l = NativeSocket.tcp4();
+    l.bind(new InetSocketAddress("127.0.0.1", 0));
+    l.listen(1);
+    return l;
+  }
+
+  /** A connection from a zerowire socket to a plain peer socket that never reads. */
+  private record NeverReading(SocketProtocol.Connected zerowire, NativeSocket peer) implements AutoCloseable {
+    @Override
+    public void close() {
+      peer.close();
+    }
+  }
+
+  private static NeverReading connectNeverReading(ZeroWire zw, NativeSocket listener, SocketOptions options)
+      throws Exception {
+    TestProbe<SocketProtocol.ConnectReply> connected = outer.createTestProbe();
+    zw.manager().tell(new SocketProtocol.Connect(listener.localAddress(), options, connected.getRef()));
+    SocketProtocol.Connected c = connected.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
+    NativeSocket peer = null;
+    while (peer == null) {
+      peer = listener.accept();
+      Thread.sleep(1);
+    }
+    return new NeverReading(c, peer);
+  }
+
+  /** Sends {@code n} 64 KiB slices of {@code all}, correlation ids 0..n-1; their outcomes go to the probe. */
+  private static TestProbe<SendReply> sendAll(ActorRef<SocketProtocol.Command> socket, NativeBuffer all, int n) {
+    TestProbe<SendReply> probe = outer.createTestProbe();
+    for (int k = 0; k < n; k++) {
+      socket.tell(new SocketProtocol.Send(List.of(all.slice(k * 65536, 65536)), k, probe.getRef()));
+    }
+    return probe;
+  }
+
+  /** Exactly one outcome for each of the {@code n} Sends, and none withheld. */
+  private static void assertOneOutcomeEach(TestProbe<SendReply> probe, int n) {
+    Set<Long> ids = new HashSet<>();
+    while (ids.size() < n) {
+      SendReply r = probe.receiveMessage(Duration.ofSeconds(10));
+      if (r instanceof SendOutcome o) {
+        assertTrue(ids.add(o.correlationId()), "two outcomes for " + o.correlationId());
+        if (o instanceof SocketProtocol.Failed f) {
+          assertFalse(f.withheld(), "withheld: " + f);
+        }
+      }
     }
   }
 }
