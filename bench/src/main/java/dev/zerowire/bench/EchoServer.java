@@ -1,15 +1,7 @@
 package dev.zerowire.bench;
 
 import dev.zerowire.actors.SocketProtocol;
-import dev.zerowire.actors.SocketProtocol.Accepted;
-import dev.zerowire.actors.SocketProtocol.BindFailed;
 import dev.zerowire.actors.SocketProtocol.Bound;
-import dev.zerowire.actors.SocketProtocol.Failed;
-import dev.zerowire.actors.SocketProtocol.PeerClosed;
-import dev.zerowire.actors.SocketProtocol.ReceivedBuffer;
-import dev.zerowire.actors.SocketProtocol.Reply;
-import dev.zerowire.actors.SocketProtocol.SendOutcome;
-import dev.zerowire.nativeio.NativeBuffer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /** An echo server under test in the {@code echo} scenario: listens on 127.0.0.1 and writes back what it reads. */
@@ -148,9 +140,9 @@ abstract class EchoServer implements AutoCloseable {
   }
 
   /**
-   * {@code zerowire}: a listener handler and an actor per connection, both of type {@link
-   * Reply}; the connection registers for lent receive buffers and sends each one back as it is,
-   * releasing it on the outcome (the receive pool is the flow control). As examples/EchoServer.
+   * {@code zerowire}: example (b), {@link dev.zerowire.examples.EchoServer}, as it stands: an
+   * actor per connection of type {@code Reply} that sends back each lent receive buffer as it is
+   * and releases it on the outcome (the receive pool is the flow control).
    */
   static final class ZeroWire extends EchoServer {
     private final ActorSystem<?> system;
@@ -164,61 +156,19 @@ abstract class EchoServer implements AutoCloseable {
     @Override
     InetSocketAddress start() throws Exception {
       CompletableFuture<SocketProtocol.ListenerEvent> bound = new CompletableFuture<>();
-      system.systemActorOf(listen(bound), "bench-echo-" + System.nanoTime(), dev.zerowire.actors.ZeroWire.dispatcher());
+      ActorRef<SocketProtocol.ListenerEvent> boundTo = system.systemActorOf(
+          Behaviors.<SocketProtocol.ListenerEvent>receiveMessage(e -> {
+            bound.complete(e);
+            return Behaviors.stopped();
+          }), "bench-echo-bound-" + System.nanoTime(), Props.empty());
+      system.systemActorOf(dev.zerowire.examples.EchoServer.create(new InetSocketAddress("127.0.0.1", 0), boundTo),
+          "bench-echo-" + System.nanoTime(), dev.zerowire.actors.ZeroWire.dispatcher());
       SocketProtocol.ListenerEvent e = bound.get(10, TimeUnit.SECONDS);
       if (e instanceof Bound b) {
         listener = b.listener();
         return (InetSocketAddress) b.local();
       }
       throw new IllegalStateException("zerowire echo could not listen: " + e);
-    }
-
-    private static Behavior<Reply> listen(CompletableFuture<SocketProtocol.ListenerEvent> bound) {
-      return Behaviors.setup(ctx -> {
-        var zw = dev.zerowire.actors.ZeroWire.get(ctx.getSystem());
-        zw.manager().tell(new SocketProtocol.Bind(new InetSocketAddress("127.0.0.1", 0), zw.defaultOptions(), 16,
-            ctx.getSelf().narrow()));
-        return Behaviors.receive(Reply.class)
-            .onMessage(Bound.class, b -> {
-              bound.complete(b);
-              return Behaviors.same();
-            })
-            .onMessage(BindFailed.class, f -> {
-              bound.complete(f);
-              return Behaviors.stopped();
-            })
-            .onMessage(Accepted.class, a -> {
-              ctx.spawnAnonymous(connection(a.socket()), dev.zerowire.actors.ZeroWire.dispatcher());
-              return Behaviors.same();
-            })
-            .onAnyMessage(m -> Behaviors.same())
-            .build();
-      });
-    }
-
-    private static Behavior<Reply> connection(ActorRef<SocketProtocol.Command> socket) {
-      return Behaviors.setup(ctx -> {
-        ActorRef<Reply> self = ctx.getSelf();
-        socket.tell(new SocketProtocol.Register(self.narrow()).withLentBuffers().withKeepOpenOnPeerClosed());
-        return Behaviors.receive(Reply.class)
-            .onMessage(ReceivedBuffer.class, r -> {
-              socket.tell(SocketProtocol.Send.of(r.buffer(), 0, self.narrow()));
-              return Behaviors.same();
-            })
-            .onMessage(SendOutcome.class, o -> {
-              if (!(o instanceof Failed f && f.withheld())) {
-                o.buffers().forEach(NativeBuffer::release);
-              }
-              return Behaviors.same();
-            })
-            .onMessage(PeerClosed.class, p -> {
-              socket.tell(new SocketProtocol.Close(null));
-              return Behaviors.same();
-            })
-            .onMessage(SocketProtocol.Closed.class, c -> Behaviors.stopped())
-            .onAnyMessage(m -> Behaviors.same())
-            .build();
-      });
     }
 
     @Override
