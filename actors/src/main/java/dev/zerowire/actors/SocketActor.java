@@ -208,7 +208,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   // closing
   private boolean awaitEof; // graceful close: wait for the peer's end of stream
   private boolean confirmClose; // ConfirmedClose: the peer's end of stream is required
-  private boolean closeTimerStarted;
+  private Duration closeTimeout; // the close timer in effect (shutdown may shorten it); null: not started
 
   // counters
   private long sends;
@@ -491,7 +491,8 @@ final class SocketActor extends AbstractBehavior<Command> {
         })
         .onMessage(ShutdownClose.class, c -> {
           if (closingStep != ClosingStep.RESET) {
-            timers.startSingleTimer(CloseTimeout.INSTANCE, c.budget()); // shutdown has its own deadline
+            closeTimeout = c.budget(); // shutdown has its own deadline
+            timers.startSingleTimer(CloseTimeout.INSTANCE, c.budget());
           }
           return next();
         })
@@ -1081,8 +1082,8 @@ final class SocketActor extends AbstractBehavior<Command> {
   }
 
   private void startCloseTimer(Duration timeout) {
-    if (!closeTimerStarted) {
-      closeTimerStarted = true;
+    if (closeTimeout == null) {
+      closeTimeout = timeout;
       timers.startSingleTimer(CloseTimeout.INSTANCE, timeout);
     }
   }
@@ -1112,7 +1113,7 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   /** The close timeout passed: deliver what is left, then end without waiting longer. */
   private Behavior<Command> onCloseTimeout() {
-    long ms = options.closeTimeout().toMillis();
+    long ms = closeTimeout.toMillis();
     deliverUnasked = true;
     if (closingStep != ClosingStep.RESET) {
       salvage();
