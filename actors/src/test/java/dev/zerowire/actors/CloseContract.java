@@ -104,7 +104,7 @@ interface CloseContract {
       Thread writer = Thread.ofPlatform().name("peer-writer").start(() -> {
         try {
           writeStream(peer.socket, n, size);
-          PeerWrites.awaitTakenByPeer(peer.socket);
+          PlainPeer.awaitTakenByPeer(peer.socket);
           if (how != HangUp.ABORT) {
             peer.socket.close(); // with our sends unread (SEND_ERROR) the kernel resets
           }
@@ -338,7 +338,7 @@ interface CloseContract {
     try {
       SocketContract.fillStream(b, n * size, 0);
       for (int k = 0; k < n; k++) {
-        PeerWrites.writeAll(s, b, k * size, size);
+        PlainPeer.writeAll(s, b, k * size, size);
       }
     } finally {
       b.release();

@@ -123,11 +123,11 @@ class ConnectTest {
       TestProbe<ConnectReply> probe = kit.createTestProbe();
       zw.manager().tell(new SocketProtocol.Connect(UnixDomainSocketAddress.of(path), zw.defaultOptions(), probe.getRef()));
       probe.expectNoMessage(Duration.ofMillis(300)); // waiting, not failed
-      try (NativeSocket a = acceptOne(listener)) {
+      try (NativeSocket a = PlainPeer.acceptOne(listener)) {
         assertNotNull(a, "the first connection");
       }
       Connected c = probe.expectMessageClass(Connected.class, Duration.ofSeconds(10));
-      try (NativeSocket ours = acceptOne(listener)) {
+      try (NativeSocket ours = PlainPeer.acceptOne(listener)) {
         assertNotNull(ours, "zerowire's connection reached the listener");
       }
       c.socket().tell(new SocketProtocol.Abort(null));
@@ -173,16 +173,5 @@ class ConnectTest {
         b.release();
       }
     }
-  }
-
-  private static NativeSocket acceptOne(NativeSocket listener) throws Exception {
-    for (int i = 0; i < 1000; i++) {
-      NativeSocket a = listener.accept();
-      if (a != null) {
-        return a;
-      }
-      Thread.sleep(5);
-    }
-    return null;
   }
 }

@@ -131,12 +131,7 @@ class LifecycleTest {
     TestProbe<SocketProtocol.ConnectReply> connected = outer.createTestProbe();
     zw.manager().tell(new SocketProtocol.Connect(listener.localAddress(), options, connected.getRef()));
     SocketProtocol.Connected c = connected.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
-    NativeSocket peer = null;
-    while (peer == null) {
-      peer = listener.accept();
-      Thread.sleep(1);
-    }
-    return new NeverReading(c, peer);
+    return new NeverReading(c, PlainPeer.acceptOne(listener));
   }
 
   /** Sends {@code n} 64 KiB slices of {@code all}, correlation ids 0..n-1; their outcomes go to the probe. */

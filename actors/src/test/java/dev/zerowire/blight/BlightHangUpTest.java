@@ -4,7 +4,7 @@ import static dev.zerowire.blight.BlightTestSupport.WAIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.zerowire.actors.PeerWrites;
+import dev.zerowire.actors.PlainPeer;
 import dev.zerowire.blight.BlightProtocol.ClientFinished;
 import dev.zerowire.blight.BlightProtocol.ConnectionSummary;
 import dev.zerowire.blight.BlightTestSupport.Server;
@@ -45,9 +45,9 @@ class BlightHangUpTest {
       try (NativeSocket peer = NativeSocket.forAddress(server.address(), Kernel.SOCK_STREAM)) {
         connect(peer, server.address());
         for (int i = 0; i < n; i++) {
-          PeerWrites.writeAll(peer, BlightEncoder.message(BlightType.REPAINT, i + 1, payload)); // never reads an ack
+          PlainPeer.writeAll(peer, BlightEncoder.message(BlightType.REPAINT, i + 1, payload)); // never reads an ack
         }
-        PeerWrites.awaitTakenByPeer(peer); // only what reached the server's kernel counts
+        PlainPeer.awaitTakenByPeer(peer); // only what reached the server's kernel counts
 
       } // closed with the acks unread: the server's next ack write fails
       ConnectionSummary s = server.await(ClientFinished.class).summary();

@@ -5,11 +5,29 @@ import dev.zerowire.nativeio.NativeSocket;
 import dev.zerowire.nativeio.SendVector;
 import java.time.Duration;
 
-/** How a test's plain peer socket writes: all of it, waiting out EAGAIN, and until the other side has it. */
-public final class PeerWrites {
-  private PeerWrites() {}
+/**
+ * What a test's plain (non-actor) peer socket does the slow way: accept a connection, write all of
+ * a buffer waiting out EAGAIN, wait until the other side has it. Every wait is bounded.
+ */
+public final class PlainPeer {
+  private PlainPeer() {}
 
   private static final Duration LIMIT = Duration.ofSeconds(30);
+
+  /** The next connection on the non-blocking {@code listener}, waiting up to 30 s. */
+  public static NativeSocket acceptOne(NativeSocket listener) throws Exception {
+    long deadline = System.nanoTime() + LIMIT.toNanos();
+    while (true) {
+      NativeSocket a = listener.accept();
+      if (a != null) {
+        return a;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no connection to accept in " + LIMIT.toSeconds() + " s");
+      }
+      Thread.sleep(1);
+    }
+  }
 
   /** Writes {@code [off, off+len)} of {@code b} on the non-blocking {@code s}, retrying on EAGAIN. */
   public static void writeAll(NativeSocket s, NativeBuffer b, int off, int len) throws Exception {
