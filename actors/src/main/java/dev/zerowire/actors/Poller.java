@@ -81,6 +81,18 @@ final class Poller {
     registrations.replace(r.token(), r);
   }
 
+  /**
+   * Turns EPOLLOUT on or off for a registered fd; EPOLLIN, EPOLLRDHUP and EPOLLET stay, and
+   * EPOLLERR (the error queue) and EPOLLHUP come whatever the mask (epoll_ctl(2)). Edge-triggered
+   * EPOLLOUT fires each time the peer frees room, on every ACK or read (a wasted wake-up of this
+   * thread and of the socket actor per message), so a socket asks for it only while a write is
+   * waiting for room, as Netty's epoll transport does. EPOLL_CTL_MOD re-checks readiness, so
+   * room that came between the EAGAIN and this call still raises the event.
+   */
+  void watchWritable(long token, int fd, boolean on) throws IOException {
+    epoll.modify(fd, on ? MASK : MASK & ~Kernel.EPOLLOUT, token);
+  }
+
   /** Stops delivering readiness of {@code fd}; after this returns the fd may be closed. */
   void deregister(long token, int fd) {
     registrations.remove(token);
@@ -93,6 +105,11 @@ final class Poller {
 
   int registered() {
     return registrations.size();
+  }
+
+  /** The epoll fd (for tests: /proc/self/fdinfo shows each registration's event mask). */
+  int epollFd() {
+    return epoll.fd();
   }
 
   Thread thread() {

@@ -171,6 +171,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   private boolean zeroCopyCapable;
   private boolean watchedByReaper;
   private boolean waitingWritable;
+  private boolean epollOut = true; // registered with EPOLLOUT (connect completion); off after the first Writable that finds the queue written
   private boolean flushScheduled;
   private boolean pausedForPinned;
   private boolean refusingForRoom;
@@ -623,7 +624,25 @@ final class SocketActor extends AbstractBehavior<Command> {
   private Behavior<Command> onWritable() {
     waitingWritable = false;
     flush();
+    if (!waitingWritable) {
+      watchWritable(false); // written out: no EPOLLOUT until the next EAGAIN (Poller.watchWritable)
+    }
     return next();
+  }
+
+  /** EPOLLOUT on while a write waits for room, off otherwise; a failure to turn it on resets. */
+  private void watchWritable(boolean on) {
+    if (epollOut == on || !socket.isOpen()) {
+      return;
+    }
+    try {
+      runtime.poller().watchWritable(token, socket.fd(), on);
+      epollOut = on;
+    } catch (IOException e) {
+      if (on) { // without the event the queue would wait forever
+        reset("failed: " + e.getMessage(), "epoll_ctl(EPOLLOUT) on " + name + " failed: " + e.getMessage());
+      }
+    }
   }
 
   private boolean zeroCopyNow() {
@@ -668,6 +687,7 @@ final class SocketActor extends AbstractBehavior<Command> {
       }
       if (n == NativeSocket.WOULD_BLOCK || n == 0) {
         waitingWritable = true;
+        watchWritable(true);
         break;
       }
       sendCalls++;

@@ -177,6 +177,11 @@ public final class ZeroWire implements Extension {
     return poller.thread();
   }
 
+  /** The poller's epoll fd (for tests and diagnostics). */
+  int pollerEpollFd() {
+    return poller.epollFd();
+  }
+
   /** Registrations the poller holds now (for tests and diagnostics). */
   int pollerRegistrations() {
     return poller.registered();
