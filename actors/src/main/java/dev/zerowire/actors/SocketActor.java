@@ -19,6 +19,8 @@ import dev.zerowire.actors.SocketProtocol.Register;
 import dev.zerowire.actors.SocketProtocol.Released;
 import dev.zerowire.actors.SocketProtocol.ResumeReading;
 import dev.zerowire.actors.SocketProtocol.Send;
+import dev.zerowire.actors.SocketProtocol.SendOutcome;
+import dev.zerowire.actors.SocketProtocol.SendOutcomes;
 import dev.zerowire.actors.SocketProtocol.SendReply;
 import dev.zerowire.actors.SocketProtocol.SuspendReading;
 import dev.zerowire.actors.SocketProtocol.WritingResumed;
@@ -165,6 +167,8 @@ final class SocketActor extends AbstractBehavior<Command> {
   private final SendVector vector;
   private final NativeBuffer readBuffer;
   private final List<Entry> finished = new ArrayList<>();
+  private final List<SendOutcome> batch = new ArrayList<>(); // outcomes gathered for batchTo (emit)
+  private ActorRef<SendReply> batchTo;
   private final Set<ActorRef<SendReply>> refused = new LinkedHashSet<>();
   private final List<ActorRef<Event>> closeWatchers = new ArrayList<>();
 
@@ -820,13 +824,13 @@ final class SocketActor extends AbstractBehavior<Command> {
         failed++;
         getContext().getLog().error("{}: Send {} ({} bytes) withheld: the kernel never confirmed it let go of the buffers",
             name, s.correlationId(), e.size);
-        s.replyTo().tell(new Failed(s.correlationId(), s.buffers(), failReason, e.anyWritten(), true));
+        reply(s, new Failed(s.correlationId(), s.buffers(), failReason, e.anyWritten(), true));
       } else if (e.abandoned) {
         failed++;
-        s.replyTo().tell(new Failed(s.correlationId(), s.buffers(), failReason, e.anyWritten(), false));
+        reply(s, new Failed(s.correlationId(), s.buffers(), failReason, e.anyWritten(), false));
       } else {
         released++;
-        s.replyTo().tell(new Released(s.correlationId(), s.buffers(), e.copied));
+        reply(s, new Released(s.correlationId(), s.buffers(), e.copied));
         long nanos = now - e.writtenNanos;
         if (e.usedZeroCopy && nanos > runtime.slowReleaseThreshold().toNanos()) {
           JfrEvents.SlowRelease ev = new JfrEvents.SlowRelease();
@@ -841,7 +845,30 @@ final class SocketActor extends AbstractBehavior<Command> {
         }
       }
     }
+    flushBatch();
     finished.clear();
+  }
+
+  /** Tells an outcome, or gathers it for its replyTo when the Send asked for batched outcomes. */
+  private void reply(Send s, SendOutcome o) {
+    if (batchTo != null && (!s.batchOutcomes() || !batchTo.equals(s.replyTo()))) {
+      flushBatch(); // another receiver (or an unbatched Send) between: order per receiver stays
+    }
+    if (!s.batchOutcomes()) {
+      s.replyTo().tell(o);
+      return;
+    }
+    batchTo = s.replyTo();
+    batch.add(o);
+  }
+
+  private void flushBatch() {
+    if (batchTo == null) {
+      return;
+    }
+    batchTo.tell(batch.size() == 1 ? batch.get(0) : new SendOutcomes(List.copyOf(batch)));
+    batch.clear();
+    batchTo = null;
   }
 
   // ================================================================================ reading

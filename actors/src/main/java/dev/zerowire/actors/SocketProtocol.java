@@ -287,16 +287,30 @@ public final class SocketProtocol {
    *
    * @param correlationId the caller's number for this Send, echoed in its outcome
    */
-  public record Send(List<NativeBuffer> buffers, long correlationId, ActorRef<SendReply> replyTo)
-      implements Command {
+  public record Send(List<NativeBuffer> buffers, long correlationId, ActorRef<SendReply> replyTo,
+      boolean batchOutcomes) implements Command {
     public Send {
       Objects.requireNonNull(buffers, "buffers");
       Objects.requireNonNull(replyTo, "replyTo");
       buffers = List.copyOf(buffers);
     }
 
+    /** A Send whose outcome comes alone. */
+    public Send(List<NativeBuffer> buffers, long correlationId, ActorRef<SendReply> replyTo) {
+      this(buffers, correlationId, replyTo, false);
+    }
+
     public static Send of(NativeBuffer buffer, long correlationId, ActorRef<SendReply> replyTo) {
       return new Send(List.of(buffer), correlationId, replyTo);
+    }
+
+    /**
+     * A Send whose outcome may travel in a {@link SendOutcomes} with the outcomes of other Sends to
+     * the same {@code replyTo} that finished at the same time (one sendmsg, one batch of
+     * completions). Still exactly one outcome per Send; one message instead of one per Send.
+     */
+    public static Send batched(List<NativeBuffer> buffers, long correlationId, ActorRef<SendReply> replyTo) {
+      return new Send(buffers, correlationId, replyTo, true);
     }
 
     /** Total bytes. */
@@ -348,7 +362,15 @@ public final class SocketProtocol {
   // ============================================================================= send replies
 
   /** What the replyTo of a {@link Send} receives. */
-  public sealed interface SendReply extends Reply permits SendOutcome, WritingResumed {}
+  public sealed interface SendReply extends Reply permits SendOutcome, SendOutcomes, WritingResumed {}
+
+  /**
+   * The outcomes of several {@link Send#batched} Sends to the same {@code replyTo}, in the order
+   * the socket finished them; each Send's one outcome is in exactly one such list or comes alone.
+   * Why: with small messages one outcome per Send was one mailbox hop per message, a fifth of the
+   * per-message cost (issue 10); a batch is one hop per sendmsg call.
+   */
+  public record SendOutcomes(List<SendOutcome> outcomes) implements SendReply {}
 
   /** The one outcome of a Send; its buffers are the sender's again (unless {@link Failed#withheld()}). */
   public sealed interface SendOutcome extends SendReply permits Released, Failed, Refused {

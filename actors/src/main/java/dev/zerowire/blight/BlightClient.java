@@ -365,14 +365,20 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   // ============================================================================== outcomes
 
   private Behavior<ClientCommand> onSocketReply(SocketReply m) {
-    if (!(m.reply() instanceof SocketProtocol.SendOutcome o)) {
-      return Behaviors.same(); // WritingResumed: the outbox never lets the socket refuse for room
+    switch (m.reply()) {
+      case SocketProtocol.SendOutcome o -> onOutcome(o);
+      case SocketProtocol.SendOutcomes batch -> batch.outcomes().forEach(this::onOutcome);
+      case SocketProtocol.WritingResumed w -> { } // the outbox never lets the socket refuse for room
     }
+    return maybeFinishClosing();
+  }
+
+  private void onOutcome(SocketProtocol.SendOutcome o) {
     Outbox.Pending p = outbox.complete(o);
     lastSendProgressNanos = System.nanoTime(); // the kernel took the bytes (or the send ended)
     if (p == null) {
       getContext().getLog().warn("{}: outcome for an unknown send {}", name, o.correlationId());
-      return Behaviors.same();
+      return;
     }
     if (p.tag instanceof RequestTag t) {
       Request r = t.request();
@@ -398,7 +404,6 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     } else if (!(o instanceof SocketProtocol.Released)) {
       getContext().getLog().debug("{}: the Ack to a Ping did not leave: {}", name, o);
     }
-    return maybeFinishClosing();
   }
 
   // =============================================================================== inbound

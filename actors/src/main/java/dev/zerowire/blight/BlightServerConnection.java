@@ -527,12 +527,18 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   // ================================================================================ outcomes
 
   private Behavior<Command> onSocketReply(SocketReply m) {
-    if (!(m.reply() instanceof SocketProtocol.SendOutcome o)) {
-      return Behaviors.same();
+    switch (m.reply()) {
+      case SocketProtocol.SendOutcome o -> onOutcome(o);
+      case SocketProtocol.SendOutcomes batch -> batch.outcomes().forEach(this::onOutcome);
+      case SocketProtocol.WritingResumed w -> { } // the outbox never lets the socket refuse for room
     }
+    return Behaviors.same();
+  }
+
+  private void onOutcome(SocketProtocol.SendOutcome o) {
     Outbox.Pending p = outbox.complete(o);
     if (p == null) {
-      return Behaviors.same();
+      return;
     }
     boolean released = o instanceof SocketProtocol.Released;
     if (p.tag == Kind.ACK) {
@@ -545,7 +551,6 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       pingsSent++;
     }
     replyDone();
-    return Behaviors.same();
   }
 
   // ================================================================================ closing

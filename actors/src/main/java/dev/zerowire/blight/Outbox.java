@@ -119,7 +119,7 @@ final class Outbox {
         ? List.of(head) : List.of(head, p.payload);
     inFlight.put(p.seq, p);
     outstandingBytes += p.size;
-    socket.tell(new Send(buffers, p.seq, replies));
+    socket.tell(Send.batched(buffers, p.seq, replies)); // the owner takes SendOutcomes too
   }
 
   /**

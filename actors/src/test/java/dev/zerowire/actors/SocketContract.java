@@ -90,10 +90,17 @@ abstract class SocketContract implements CloseContract {
 
   /** Sends stream bytes {@code [0, n*size)} as {@code n} Sends of {@code size}, correlation ids 0..n-1. */
   public void sendStream(ActorRef<SocketProtocol.Command> to, int n, int size, TestProbe<SendReply> probe) {
+    sendStream(to, n, size, probe, false);
+  }
+
+  /** {@link #sendStream}, the Sends {@link SocketProtocol.Send#batched} when {@code batched}. */
+  public void sendStream(ActorRef<SocketProtocol.Command> to, int n, int size, TestProbe<SendReply> probe,
+      boolean batched) {
     NativeBuffer all = buffer(n * size);
     fillStream(all, n * size, 0);
     for (int k = 0; k < n; k++) {
-      to.tell(new SocketProtocol.Send(List.of(all.slice(k * size, size)), k, probe.getRef()));
+      List<NativeBuffer> b = List.of(all.slice(k * size, size));
+      to.tell(batched ? SocketProtocol.Send.batched(b, k, probe.getRef()) : new SocketProtocol.Send(b, k, probe.getRef()));
     }
   }
 
@@ -101,8 +108,19 @@ abstract class SocketContract implements CloseContract {
   static final class Outcomes {
     final Map<Long, SendOutcome> byId = new HashMap<>();
     int resumed;
+    int messages; // replies received, a batch counting once
 
     void add(SendReply r) {
+      messages++;
+      if (r instanceof SocketProtocol.SendOutcomes batch) {
+        assertTrue(batch.outcomes().size() > 1, "a batch of one should have come alone");
+        batch.outcomes().forEach(this::addOne);
+      } else {
+        addOne(r);
+      }
+    }
+
+    private void addOne(SendReply r) {
       if (r instanceof WritingResumed) {
         resumed++;
         return;
@@ -232,6 +250,24 @@ abstract class SocketContract implements CloseContract {
     }
   }
 
+  /** Send.batched: the outcomes of a burst share messages, and each Send still has exactly one. */
+  @Test
+  void batchedSendsShareOutcomeMessagesOneOutcomeEach() throws Exception {
+    try (Peer peer = transport().open(kit, options(SendMode.ADAPTIVE))) {
+      peer.startReading(SocketContract::streamByte, 65536, 0);
+      TestProbe<SendReply> probe = kit.createTestProbe();
+      int n = 2000;
+      sendStream(peer.zw, n, 36, probe, true);
+      Outcomes outcomes = new Outcomes();
+      outcomes.awaitAll(probe, n, Duration.ofSeconds(30));
+      assertEquals(n, outcomes.count(Released.class));
+      assertTrue(outcomes.messages <= n / 4, n + " batched sends took " + outcomes.messages + " outcome messages");
+      peer.awaitBytes(36L * n, Duration.ofSeconds(30));
+      assertEquals(0, peer.corrupt.get());
+      probe.expectNoMessage(Duration.ofMillis(100)); // nothing twice
+    }
+  }
+
   /** Close: everything queued is written and released, the peer sees EOF, Closed follows. */
   @Test
   void closeFlushesEverySendThenCloses() throws Exception {
@@ -259,13 +295,23 @@ abstract class SocketContract implements CloseContract {
   /** Abort: every queued and in-flight send gets exactly one outcome; none is lost. */
   @Test
   void abortGivesEverySendExactlyOneOutcome() throws Exception {
+    abortGivesEverySendExactlyOneOutcome(false);
+  }
+
+  /** The same with batched outcomes: the failures of an abort travel together, one per Send. */
+  @Test
+  void abortGivesEveryBatchedSendExactlyOneOutcome() throws Exception {
+    abortGivesEverySendExactlyOneOutcome(true);
+  }
+
+  private void abortGivesEverySendExactlyOneOutcome(boolean batched) throws Exception {
     try (Peer peer = transport().open(kit, options(SendMode.ZEROCOPY).withBuffers(16 * 1024, 0))) {
       // the peer does not read: sends pile up in the kernel and the queue
       TestProbe<SendReply> probe = kit.createTestProbe();
       TestProbe<SocketProtocol.Event> closer = kit.createTestProbe();
       int n = 200;
       int size = 64 * 1024;
-      sendStream(peer.zw, n, size, probe);
+      sendStream(peer.zw, n, size, probe, batched);
       stats(peer.zw); // all Sends processed before the Abort
       peer.zw.tell(new SocketProtocol.Abort(closer.getRef()));
       Outcomes outcomes = new Outcomes();

@@ -15,6 +15,7 @@ import dev.zerowire.actors.SocketProtocol.Register;
 import dev.zerowire.actors.SocketProtocol.Reply;
 import dev.zerowire.actors.SocketProtocol.Released;
 import dev.zerowire.actors.SocketProtocol.Send;
+import dev.zerowire.actors.SocketProtocol.SendOutcomes;
 import dev.zerowire.actors.SocketProtocol.SendReply;
 import dev.zerowire.actors.SocketProtocol.WritingResumed;
 import dev.zerowire.actors.ZeroWire;
@@ -166,6 +167,7 @@ public final class SendBuffers extends AbstractBehavior<Reply> {
           socket.tell(noRoom.poll());
         }
       }
+      case SendOutcomes batch -> batch.outcomes().forEach(this::onOutcome); // only for Send.batched
     }
     sendWhatWeCan();
     return Behaviors.same();
