@@ -351,7 +351,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     while (true) {
       long a = nextAckid;
       nextAckid = a == BlightWire.MAX_UINT32 ? 1 : a + 1;
-      if (!awaited.containsKey(a)) {
+      if (awaited.isEmpty() || !awaited.containsKey(a)) { // isEmpty first: no boxing when nothing is awaited
         return a;
       }
     }

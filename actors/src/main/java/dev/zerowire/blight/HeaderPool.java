@@ -47,10 +47,22 @@ final class HeaderPool {
   static final class Slot {
     final Chunk chunk;
     final NativeBuffer buffer;
+    private NativeBuffer header; // the first BlightHeader.SIZE bytes, made once: most frames are a bare header
 
     private Slot(Chunk chunk, NativeBuffer buffer) {
       this.chunk = chunk;
       this.buffer = buffer;
+    }
+
+    /** The first {@code length} bytes. The slot is reused only after its Send's outcome, so the view may be too. */
+    NativeBuffer frame(int length) {
+      if (length != BlightHeader.SIZE) {
+        return buffer.slice(0, length);
+      }
+      if (header == null) {
+        header = buffer.slice(0, length);
+      }
+      return header;
     }
   }
 

@@ -7,9 +7,7 @@ import dev.zerowire.actors.SocketProtocol.SendOutcome;
 import dev.zerowire.nativeio.NativeBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -59,7 +57,8 @@ final class Outbox {
   private final ActorRef<SocketProtocol.SendReply> replies;
   private final long maxOutstandingBytes;
   private final HeaderPool pool = new HeaderPool();
-  private final Map<Long, Pending> inFlight = new HashMap<>();
+  private final byte[] scratch = new byte[HeaderPool.SLOT_SIZE]; // a frame is built here, then put in its slot
+  private final SeqRing<Pending> inFlight = new SeqRing<>(); // written in seq order (held keeps it)
   private final ArrayDeque<Pending> held = new ArrayDeque<>();
   private long outstandingBytes;
   private long nextSeq = 1;
@@ -101,7 +100,7 @@ final class Outbox {
   private void write(Pending p) {
     int inlineLength = p.inline == null ? 0 : p.inline.length;
     int frameLength = BlightHeader.SIZE + inlineLength;
-    byte[] frame = new byte[frameLength];
+    byte[] frame = frameLength <= scratch.length ? scratch : new byte[frameLength]; // copied out below
     p.header.encode(frame, 0);
     if (inlineLength > 0) {
       System.arraycopy(p.inline, 0, frame, BlightHeader.SIZE, inlineLength);
@@ -109,7 +108,7 @@ final class Outbox {
     NativeBuffer head;
     if (frameLength <= HeaderPool.SLOT_SIZE) {
       p.slot = pool.take();
-      head = p.slot.buffer.slice(0, frameLength);
+      head = p.slot.frame(frameLength);
     } else {
       p.own = NativeBuffer.allocate(frameLength);
       head = p.own;
@@ -117,7 +116,7 @@ final class Outbox {
     head.put(0, frame, 0, frameLength);
     List<NativeBuffer> buffers = p.payload == null || p.payload.length() == 0
         ? List.of(head) : List.of(head, p.payload);
-    inFlight.put(p.seq, p);
+    inFlight.add(p.seq, p);
     outstandingBytes += p.size;
     socket.tell(Send.batched(buffers, p.seq, replies)); // the owner takes SendOutcomes too
   }
@@ -178,8 +177,7 @@ final class Outbox {
    */
   List<Pending> socketGone() {
     gone = true;
-    List<Pending> l = new ArrayList<>(inFlight.values());
-    l.sort((a, b) -> Long.compare(a.seq, b.seq));
+    List<Pending> l = inFlight.values(); // oldest first
     for (Pending p : l) {
       recycle(p, false);
     }
