@@ -95,6 +95,7 @@ final class StreamDriver extends AbstractBehavior<Object> {
   public Receive<Object> createReceive() {
     return newReceiveBuilder()
         .onMessage(Released.class, this::onReleased)
+        .onMessage(SocketProtocol.SendOutcomes.class, this::onOutcomes)
         .onMessage(Failed.class, this::onFailed)
         .onMessage(Refused.class, this::onRefused)
         .onMessage(WritingResumed.class, this::onWritingResumed)
@@ -128,7 +129,7 @@ final class StreamDriver extends AbstractBehavior<Object> {
     if (latency != null) {
       sentAt[slot] = System.nanoTime();
     }
-    slotSocket[slot].tell(SocketProtocol.Send.of(slotBuffer[slot], slot, self));
+    slotSocket[slot].tell(SocketProtocol.Send.batched(List.of(slotBuffer[slot]), slot, self));
     outstanding++;
   }
 
@@ -145,6 +146,18 @@ final class StreamDriver extends AbstractBehavior<Object> {
       send(slot);
     } else {
       maybeFinish();
+    }
+    return Behaviors.same();
+  }
+
+  /** Outcomes that finished together (Send.batched): each handled as if it had come alone. */
+  private Behavior<Object> onOutcomes(SocketProtocol.SendOutcomes batch) {
+    for (SocketProtocol.SendOutcome o : batch.outcomes()) {
+      switch (o) {
+        case Released r -> onReleased(r);
+        case Failed f -> onFailed(f);
+        case Refused r -> onRefused(r);
+      }
     }
     return Behaviors.same();
   }
