@@ -41,9 +41,9 @@ record XprocPlan(List<BlightTransport> transports, int processes, int reps, long
 
   static XprocPlan of(BenchPlan p) {
     return p.quick()
-        ? new XprocPlan(List.of(BlightTransport.values()), 1, 3, 2000, 1000, 700, 200, 300, 10_000, 15_000,
+        ? new XprocPlan(List.of(BlightTransport.values()), 1, 3, 2000, 1000, 500, 200, 200, 10_000, 10_000,
             Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(5))
-        : new XprocPlan(List.of(BlightTransport.values()), 3, 2, 2000, 5000, 4000, 1000, 1500, 50_000, 60_000,
+        : new XprocPlan(List.of(BlightTransport.values()), 3, 2, 2000, 2000, 2500, 300, 800, 20_000, 40_000,
             Duration.ofSeconds(120), Duration.ofSeconds(30), Duration.ofSeconds(5));
   }
 
