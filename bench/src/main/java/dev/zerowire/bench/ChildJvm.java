@@ -132,7 +132,7 @@ final class ChildJvm implements AutoCloseable {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new Failed(name + " did not say '" + marker + "' within " + timeout.toSeconds() + " s" + exitAndTail());
+          throw new Failed(name + " did not say '" + marker + "' within " + BenchPlan.seconds(timeout) + exitAndTail());
         }
         TimeUnit.NANOSECONDS.timedWait(err, left);
       }
@@ -148,7 +148,7 @@ final class ChildJvm implements AutoCloseable {
   String awaitJson(Duration timeout) throws Failed, InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       close();
-      throw new Failed(name + " did not finish within " + timeout.toSeconds() + " s and was killed" + exitAndTail());
+      throw new Failed(name + " did not finish within " + BenchPlan.seconds(timeout) + " and was killed" + exitAndTail());
     }
     awaitEnd(out, Duration.ofSeconds(5)); // the reader may still hold the last line
     String json = null;

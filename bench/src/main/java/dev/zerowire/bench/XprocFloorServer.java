@@ -102,6 +102,7 @@ public final class XprocFloorServer implements Callable<Integer> {
           accepting.waitFor(1000);
           continue;
         }
+        System.err.println("floor-blight-server: connection " + (served + 1) + " accepted");
         try (NativeSocket c = accepted) {
           if (!c.isUnix()) {
             c.setTcpNoDelay(true); // as zerowire's server
