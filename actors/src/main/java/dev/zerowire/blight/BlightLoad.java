@@ -119,10 +119,14 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
    * @param finalPingAcked whether the closing Ping (ackid N+1) was acked
    * @param seconds       from the first request to the final ack
    * @param errors        one line per problem (failures, timeouts, a missing final ack)
+   * @param latencyP50Nanos for types libblight waits on: the median time from telling a request to
+   *                      the client until its {@code AckReceived} reached this load (nearest rank);
+   *                      0 when no ack was awaited and received
+   * @param latencyP99Nanos the same, 99th percentile
    */
   public record Result(long messages, long bytes, String checksum, long released, long failed, long acksAwaited,
              long ackTimeouts, long acksLost, boolean finalPingAcked, double seconds,
-             List<String> errors) {
+             List<String> errors, long latencyP50Nanos, long latencyP99Nanos) {
     public Result {
       errors = List.copyOf(errors);
     }
@@ -155,6 +159,11 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
   private final byte[] pattern;
   private final Fnv1a64 checksum = new Fnv1a64();
   private final List<String> errors = new ArrayList<>();
+
+  /** Round trips of awaited requests, request told to AckReceived (one at a time: awaited types never overlap). */
+  private long[] latencies = new long[1024];
+  private int latencyCount;
+  private long askedAt;
 
   private long next = 1;
   private long inFlight; // requests without their outcome
@@ -224,6 +233,7 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
       inFlight++;
       if (awaits) {
         acksOwed++;
+        askedAt = System.nanoTime();
       }
       client.tell(new Request(spec.type(), ackid, payload, awaits, spec.ackTimeout(), ackid,
           getContext().getSelf()));
@@ -305,7 +315,10 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
     }
     acksOwed--;
     switch (a) {
-      case AckReceived r -> acksAwaited++;
+      case AckReceived r -> {
+        acksAwaited++;
+        recordLatency(System.nanoTime() - askedAt);
+      }
       case AckTimedOut t -> {
         ackTimeouts++;
         error("no ack for message " + a.ackid() + " within " + t.after().toMillis() + " ms");
@@ -331,6 +344,22 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
     return finish();
   }
 
+  private void recordLatency(long nanos) {
+    if (latencyCount == latencies.length) {
+      latencies = java.util.Arrays.copyOf(latencies, latencies.length * 2);
+    }
+    latencies[latencyCount++] = nanos;
+  }
+
+  /** Nearest rank: the smallest recorded value with at least {@code p}% of them at or below it; 0 without any. */
+  private long percentile(long[] sorted, double p) {
+    if (latencyCount == 0) {
+      return 0;
+    }
+    int rank = (int) Math.ceil(p / 100.0 * latencyCount);
+    return sorted[Math.max(0, Math.min(latencyCount, rank) - 1)];
+  }
+
   private void error(String e) {
     if (errors.size() < MAX_ERRORS) {
       errors.add(e);
@@ -343,8 +372,11 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     free.forEach(NativeBuffer::release); // home: nobody can read them any more
     free.clear();
+    long[] sorted = java.util.Arrays.copyOf(latencies, latencyCount);
+    java.util.Arrays.sort(sorted);
     replyTo.tell(new Result(next - 1, (next - 1) * (long) spec.size(), checksum.hex(), released, failed,
-        acksAwaited, ackTimeouts, acksLost, finalPingAcked, seconds, errors));
+        acksAwaited, ackTimeouts, acksLost, finalPingAcked, seconds, errors, percentile(sorted, 50),
+        percentile(sorted, 99)));
     return Behaviors.stopped();
   }
 }

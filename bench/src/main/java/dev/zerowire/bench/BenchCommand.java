@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
         "Benchmarks zerowire against java.nio, Pekko IO and Netty (epoll, io_uring zero copy).",
-        "Scenarios: stream-tcp, small-messages, round-trip, true-zerocopy, many-connections, hostile, echo.",
+        "Scenarios: stream-tcp, small-messages, round-trip, blight-xproc, true-zerocopy, many-connections, hostile, echo.",
         "Each runs every implementation interleaved (A B C A B C ...) after a warm-up, and reports the",
         "median, min and max of the repetitions. Progress goes to stderr, the table (or JSON) to stdout."},
     subcommands = {JmhCommand.class})
@@ -113,7 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** Every scenario, in suite order. */
   static List<Scenario> scenarios() {
-    return List.of(new StreamTcpScenario(), new SmallMessagesScenario(), new RoundTripScenario(),
+    return List.of(new StreamTcpScenario(), new SmallMessagesScenario(), new RoundTripScenario(), new XprocScenario(),
         new TrueZeroCopyScenario(), new ManyConnectionsScenario(), new HostileScenario(), new EchoScenario());
   }
 

@@ -24,7 +24,8 @@ record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, Lis
 
   /** Every scenario, in the order the suite runs them. */
   static final List<String> SCENARIOS =
-      List.of("stream-tcp", "small-messages", "round-trip", "true-zerocopy", "many-connections", "hostile", "echo");
+      List.of("stream-tcp", "small-messages", "round-trip", "blight-xproc", "true-zerocopy", "many-connections", "hostile",
+          "echo");
 
   static final int MIN_REPS = 3;
 

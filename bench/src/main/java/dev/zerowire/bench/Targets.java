@@ -42,6 +42,7 @@ final class Targets {
     trueZeroCopy(out, rows, skipped, plan);
     smallMessages(out, rows, skipped, plan);
     roundTrip(out, rows, skipped, plan);
+    xproc(out, rows, skipped, plan);
     manyConnections(out, rows, skipped, plan);
     return out;
   }
@@ -127,6 +128,59 @@ final class Targets {
     double p99 = zw.get().median();
     String d = String.format(Locale.ROOT, "p99 %.1f us (median of repetitions; worst %.1f us)", p99, zw.get().max());
     out.add(p99 < 200 ? new Verdict(t, Status.MET, d) : new Verdict(t, Status.MISSED, d));
+  }
+
+  /**
+   * Issue 10's cross-process targets, over the Unix socket (the display server's transport):
+   * zerowire client and server warm Info round trips >= 15,000/s; their latency against the floor
+   * pair's (p50 <= 1.3x, p99 <= 2x); 64 KiB Repaints >= 0.9x the floor with zerowire on either side;
+   * a fresh zerowire client's first Info round trips >= 0.5x its warm rate.
+   */
+  private static void xproc(List<Verdict> out, List<Row> rows, List<Skipped> skipped, BenchPlan plan) {
+    String s = XprocScenario.NAME;
+    String info = "unix info";
+    String t1 = s + " unix: zerowire client <-> zerowire server warm Info >= 15,000 round trips/s";
+    Optional<Row> warm = find(rows, s, "zerowire", info, Units.REQ_S);
+    if (warm.isEmpty()) {
+      out.add(notEvaluated(t1, s, skipped, plan));
+    } else {
+      double m = warm.get().median();
+      String d = String.format(Locale.ROOT, "%s round trips/s", Report.number(m));
+      out.add(m >= 15_000 ? new Verdict(t1, Status.MET, d)
+          : new Verdict(t1, Status.MISSED, d + String.format(Locale.ROOT, ", %.0f%% short", (1 - m / 15_000) * 100)));
+    }
+    atMost(out, rows, skipped, plan, s, info, Units.US_P50, "zerowire", "floor-xproc", 1.3);
+    atMost(out, rows, skipped, plan, s, info, Units.US_P99, "zerowire", "floor-xproc", 2.0);
+    ratio(out, rows, skipped, plan, s, "unix 64 KiB repaint", Units.MB_S, "zerowire-client", "floor-xproc", 0.9);
+    ratio(out, rows, skipped, plan, s, "unix 64 KiB repaint", Units.MB_S, "zerowire-server", "floor-xproc", 0.9);
+    String t5 = s + " unix cold: zerowire's first 2,000 Info round trips >= 0.5x its warm rate";
+    Optional<Row> cold = find(rows, s, "zerowire", info, Units.REQ_S_COLD);
+    if (cold.isEmpty() || warm.isEmpty()) {
+      out.add(notEvaluated(t5, s, skipped, plan));
+    } else {
+      double r = cold.get().median() / warm.get().median();
+      String d = String.format(Locale.ROOT, "cold %s / warm %s round trips/s = %.2fx", Report.number(cold.get().median()),
+          Report.number(warm.get().median()), r);
+      out.add(r >= 0.5 ? new Verdict(t5, Status.MET, d) : new Verdict(t5, Status.MISSED, d));
+    }
+  }
+
+  /** {@code impl}'s median <= {@code allowed} x {@code other}'s: for latencies, where lower is better. */
+  private static void atMost(List<Verdict> out, List<Row> rows, List<Skipped> skipped, BenchPlan plan, String scenario,
+      String param, String unit, String impl, String other, double allowed) {
+    String target = String.format(Locale.ROOT, "%s %s %s: %s <= %.1fx %s", scenario, param, unit, impl, allowed, other);
+    Optional<Row> a = find(rows, scenario, impl, param, unit);
+    Optional<Row> b = find(rows, scenario, other, param, unit);
+    if (a.isEmpty() || b.isEmpty()) {
+      out.add(notEvaluated(target, scenario, skipped, plan));
+      return;
+    }
+    double r = a.get().median() / b.get().median();
+    String detail = String.format(Locale.ROOT, "%s / %s %s = %.2fx", Report.number(a.get().median()),
+        Report.number(b.get().median()), unit, r);
+    out.add(r <= allowed ? new Verdict(target, Status.MET, detail)
+        : new Verdict(target, Status.MISSED, detail + String.format(Locale.ROOT, ", %.0f%% above %.1fx",
+            (r / allowed - 1) * 100, allowed)));
   }
 
   private static void manyConnections(List<Verdict> out, List<Row> rows, List<Skipped> skipped, BenchPlan plan) {

@@ -8,6 +8,8 @@ final class Units {
   static final String MB_S = "MB/s";
   static final String MSG_S = "msg/s";
   static final String REQ_S = "req/s";
+  /** Requests per second over a fresh client process's first requests (blight-xproc's cold Info round trips). */
+  static final String REQ_S_COLD = "req/s cold";
   static final String US_P50 = "us_p50";
   static final String US_P99 = "us_p99";
   /** Percent of zero-copy send ids whose completion said COPIED. */

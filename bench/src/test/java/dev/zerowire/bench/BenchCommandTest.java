@@ -41,11 +41,38 @@ class BenchCommandTest {
   @Test
   void quickFitsItsBudgetOnPaper() {
     // stream-tcp dominates: 3 payloads x 7 implementations x (warm-up + reps x measure), plus the
-    // other four scenarios, must leave room under two minutes for setup and drains.
+    // other four scenarios, must leave room under two minutes for setup and drains (blight-xproc runs
+    // counts, not times: xprocFitsItsBudgetOnPaper holds it to its own ~30 s).
     BenchPlan q = BenchPlan.quickPlan();
     double perImpl = q.warmup().toMillis() / 1000.0 + q.reps() * q.measure().toMillis() / 1000.0;
     double timed = perImpl * (3 * 7 + 2 + 2 + 2 + 2);
     assertTrue(timed < 80, "quick plan needs " + timed + " s of measuring alone");
+  }
+
+  /**
+   * blight-xproc's counts on paper, at rates a quiet run of this machine gave with zerowire on the
+   * slower side (cold Info 2,000/s, warm Info 6,000/s, 64 KiB Repaints 150 MB/s, 36 B Repaints
+   * 120,000/s; the floor pair about 10x that), 2.5 s to start and stop a zerowire client JVM and
+   * 1 s a floor client, 3 s for the two servers: quick must add about 30 s, the full run 2 minutes.
+   * A loaded machine (other builds) makes every child slower to start: the estimate, not the
+   * measured time, is what the counts are held to.
+   */
+  static double xprocSecondsOnPaper(XprocPlan x) {
+    double zerowireSide = x.cold() / 2_000.0 + (x.infoWarmup() + x.reps() * x.info()) / 6_000.0
+        + (x.bigWarmup() + x.reps() * x.big()) * (double) XprocPlan.BIG_SIZE / 150e6
+        + (x.smallWarmup() + x.reps() * x.small()) / 120_000.0;
+    double perRound = (zerowireSide + 2.5) * 2 // zerowire-client and zerowire pairs: a zerowire client JVM
+        + (zerowireSide + 1.0) // zerowire-server: a floor client, zerowire's server sets the pace
+        + (zerowireSide / 10 + 1.0); // the floor pair
+    return 3 + perRound * x.processes() * x.transports().size();
+  }
+
+  @Test
+  void xprocFitsItsBudgetOnPaper() {
+    double quick = xprocSecondsOnPaper(XprocPlan.of(BenchPlan.quickPlan()));
+    double full = xprocSecondsOnPaper(XprocPlan.of(BenchPlan.fullPlan()));
+    assertTrue(quick <= 32, "blight-xproc adds " + quick + " s to --quick");
+    assertTrue(full <= 125, "blight-xproc adds " + full + " s to the full run");
   }
 
   @Test

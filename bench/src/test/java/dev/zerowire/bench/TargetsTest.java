@@ -90,4 +90,33 @@ class TargetsTest {
     assertEquals(Targets.Status.MISSED, verdict(vs, "many-connections zerowire-adaptive: peak heap < 512 MiB").status(),
         "judged on the worst repetition");
   }
+
+  @Test
+  void xprocTargetsCompareZerowireWithTheFloorPair() {
+    String s = XprocScenario.NAME;
+    List<Row> rows = List.of(
+        Row.of(s, "zerowire", "unix info", Units.REQ_S, 16_000, 15_000, 17_000, 3),
+        Row.of(s, "zerowire", "unix info", Units.REQ_S_COLD, 7_000, 7_000, 7_000, 1),
+        Row.of(s, "zerowire", "unix info", Units.US_P50, 26, 25, 27, 3),
+        Row.of(s, "floor-xproc", "unix info", Units.US_P50, 20, 19, 21, 3),
+        Row.of(s, "zerowire", "unix info", Units.US_P99, 90, 80, 100, 3),
+        Row.of(s, "floor-xproc", "unix info", Units.US_P99, 40, 39, 41, 3),
+        tput(s, "zerowire-client", "unix 64 KiB repaint", 450),
+        tput(s, "zerowire-server", "unix 64 KiB repaint", 400),
+        tput(s, "floor-xproc", "unix 64 KiB repaint", 500));
+    List<Targets.Verdict> vs = Targets.evaluate(rows, List.of(), BenchPlan.quickPlan());
+    assertEquals(Targets.Status.MET,
+        verdict(vs, s + " unix: zerowire client <-> zerowire server warm Info >= 15,000 round trips/s").status());
+    assertEquals(Targets.Status.MET, verdict(vs, s + " unix info us_p50: zerowire <= 1.3x floor-xproc").status());
+    Targets.Verdict p99 = verdict(vs, s + " unix info us_p99: zerowire <= 2.0x floor-xproc");
+    assertEquals(Targets.Status.MISSED, p99.status());
+    assertTrue(p99.detail().contains("2.25x") && p99.detail().contains("13% above 2.0x"), p99.detail());
+    assertEquals(Targets.Status.MET,
+        verdict(vs, s + " unix 64 KiB repaint: zerowire-client >= 0.9x floor-xproc").status());
+    assertEquals(Targets.Status.MISSED,
+        verdict(vs, s + " unix 64 KiB repaint: zerowire-server >= 0.9x floor-xproc").status());
+    Targets.Verdict cold = verdict(vs, s + " unix cold: zerowire's first 2,000 Info round trips >= 0.5x its warm rate");
+    assertEquals(Targets.Status.MISSED, cold.status(), "7,000 / 16,000 = 0.44x");
+    assertTrue(cold.detail().contains("0.44x"), cold.detail());
+  }
 }

@@ -84,6 +84,12 @@ public final class BlightClientCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE})")
   double stallTimeout;
 
+  @Option(names = "--load", paramLabel = "TYPE:SIZE:N",
+      description = "instead of --type/--size/--messages: N messages of TYPE with SIZE-byte payloads; repeatable, "
+          + "the loads run one after the other on one connection (each with ackids 1..N and its own final Ping), "
+          + "e.g. a warm-up load before the measured one; --json then lists each under \"loads\"")
+  List<String> loads;
+
   @Option(names = "--json", description = "print one JSON object instead of text")
   boolean json;
 
@@ -99,13 +105,12 @@ public final class BlightClientCommand implements Callable<Integer> {
     SocketAddress remote;
     BlightType t;
     SendMode m;
-    BlightLoad.Spec load;
+    List<BlightLoad.Spec> specs;
     try {
       remote = BlightAddress.parse(connect);
       t = BlightType.parse(type);
       m = SendMode.parse(mode);
-      load = new BlightLoad.Spec(t, messages, size, window, Duration.ofMillis((long) (ackTimeout * 1000)), 0,
-          null);
+      specs = specs(t);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -116,7 +121,9 @@ public final class BlightClientCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    DemoCommand.checkSize(spec, size, settings);
+    for (BlightLoad.Spec l : specs) {
+      DemoCommand.checkSize(spec, l.size(), settings);
+    }
     // Our own hook ends the run on SIGTERM/SIGINT; Pekko's would stop the actors under it.
     ActorSystem<Void> system = ZeroWire.startStandalone("blight-client",
         ConfigFactory.parseString("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off"));
@@ -145,9 +152,13 @@ public final class BlightClientCommand implements Callable<Integer> {
       Map<String, Object> j;
       int code;
       try {
-        BlightRuns.ClientRun run = BlightRuns.run(system, remote, settings, load,
-            ProgressBar.forTerminal(!json, messages, size), client::set);
-        List<String> errors = new ArrayList<>(run.result().errors());
+        BlightRuns.ClientRun run = BlightRuns.run(system, remote, settings, specs,
+            l -> ProgressBar.forTerminal(!json, l.messages(), l.size()), client::set);
+        List<String> errors = new ArrayList<>();
+        run.loads().forEach(r -> errors.addAll(r.errors()));
+        if (run.loads().size() < specs.size()) {
+          errors.add("ran " + run.loads().size() + " of " + specs.size() + " loads: a load that fails ends the run");
+        }
         if (signalled.get()) {
           errors.add(0, "interrupted by SIGTERM or SIGINT");
         }
@@ -179,6 +190,37 @@ public final class BlightClientCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * What to send: the one load --type/--size/--messages describe, or the --load list (then those
+   * three must not be given: which of the two would count is not obvious).
+   */
+  private List<BlightLoad.Spec> specs(BlightType t) {
+    Duration acks = Duration.ofMillis((long) (ackTimeout * 1000));
+    if (loads == null || loads.isEmpty()) {
+      return List.of(new BlightLoad.Spec(t, messages, size, window, acks, 0, null));
+    }
+    var parsed = spec.commandLine().getParseResult();
+    for (String single : List.of("--type", "--size", "--messages")) {
+      if (parsed != null && parsed.hasMatchedOption(single)) {
+        throw new IllegalArgumentException("--load replaces " + single + ": give one or the other");
+      }
+    }
+    List<BlightLoad.Spec> out = new ArrayList<>();
+    for (String l : loads) {
+      String[] parts = l.split(":");
+      if (parts.length != 3) {
+        throw new IllegalArgumentException("--load wants TYPE:SIZE:N, e.g. info:2:2000, not '" + l + "'");
+      }
+      try {
+        out.add(new BlightLoad.Spec(BlightType.parse(parts[0]), Long.parseLong(parts[2].trim()),
+            Integer.parseInt(parts[1].trim()), window, acks, 0, null));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--load wants TYPE:SIZE:N with numbers for SIZE and N, not '" + l + "'");
+      }
+    }
+    return out;
+  }
+
   /** The JSON of a run that produced no result: zero counters and the reason. */
   private static Map<String, Object> failure(String reason) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -203,6 +245,14 @@ public final class BlightClientCommand implements Callable<Integer> {
   }
 
   private void print(BlightRuns.ClientRun run, BlightType t) {
+    if (run.loads().size() > 1 || loads != null && !loads.isEmpty()) {
+      for (int i = 0; i < run.loads().size(); i++) {
+        Map<String, Object> l = BlightRuns.ClientRun.loadJson(run.loads().get(i));
+        System.out.printf(Locale.ROOT, "blight-client: load %d (%s): %s%n", i + 1, loads.get(i), l);
+      }
+      System.out.printf(Locale.ROOT, "  acks                %d%n", run.stats().acksReceived());
+      return;
+    }
     var r = run.result();
     System.out.printf(Locale.ROOT, "blight-client: %d %s messages of %d bytes to %s in %.3f s%n", r.messages(),
         t.wireName(), size, connect, r.seconds());

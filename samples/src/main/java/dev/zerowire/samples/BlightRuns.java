@@ -14,10 +14,13 @@ import dev.zerowire.blight.BlightProtocol.CloseClient;
 import dev.zerowire.blight.BlightSettings;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -27,39 +30,93 @@ final class BlightRuns {
   private BlightRuns() {
   }
 
-  /** What a client run produced: the load's result and the client's final counters. */
-  record ClientRun(BlightLoad.Result result, ClientStats stats, String how, ClientConnected connected) {
+  /**
+   * What a client run produced: each load's result, in order, and the client's final counters.
+   * A load that was not ok ends the run, so {@code loads} may be shorter than what was asked for.
+   */
+  record ClientRun(List<BlightLoad.Result> loads, ClientStats stats, String how, ClientConnected connected) {
+    ClientRun {
+      loads = List.copyOf(loads);
+    }
 
-    /** Payload messages per second. */
+    /** The first load's result: the whole run when there is one load (blight-client without --load, demo). */
+    BlightLoad.Result result() {
+      return loads.get(0);
+    }
+
+    /** Payload messages per second, over every load. */
     double messagesPerSecond() {
-      return result.seconds() > 0 ? result.messages() / result.seconds() : 0;
+      double seconds = seconds();
+      return seconds > 0 ? messages() / seconds : 0;
     }
 
-    /** Payload megabytes (10^6 bytes) per second. */
+    /** Payload megabytes (10^6 bytes) per second, over every load. */
     double megabytesPerSecond() {
-      return result.seconds() > 0 ? result.bytes() / 1e6 / result.seconds() : 0;
+      double seconds = seconds();
+      return seconds > 0 ? loads.stream().mapToLong(BlightLoad.Result::bytes).sum() / 1e6 / seconds : 0;
     }
 
-    /** The keys of blight-client's --json, in its order. */
+    private long messages() {
+      return loads.stream().mapToLong(BlightLoad.Result::messages).sum();
+    }
+
+    private double seconds() {
+      return loads.stream().mapToDouble(BlightLoad.Result::seconds).sum();
+    }
+
+    /**
+     * The keys of blight-client's --json, in its order. With one load, its figures; with several
+     * (--load), the sums over them, no top-level checksum (each load's checksum covers its own
+     * ackids 1..N) and a {@code loads} list of {@link #loadJson} objects.
+     */
     Map<String, Object> json() {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("messages", result.messages());
-      m.put("bytes", result.bytes());
-      m.put("checksum", result.checksum());
+      m.put("messages", messages());
+      m.put("bytes", loads.stream().mapToLong(BlightLoad.Result::bytes).sum());
+      if (loads.size() == 1) {
+        m.put("checksum", result().checksum());
+      }
       m.put("acks", stats.acksReceived());
-      m.put("seconds", round(result.seconds(), 3));
+      m.put("seconds", round(seconds(), 3));
       m.put("msgs_per_s", round(messagesPerSecond(), 1));
       m.put("mb_per_s", round(megabytesPerSecond(), 1));
       m.put("zerocopy_sends", stats.socket().zeroCopySends());
       m.put("copied_completions", stats.socket().copiedCompletions());
-      m.put("released", result.released());
-      m.put("failed", result.failed());
+      m.put("released", loads.stream().mapToLong(BlightLoad.Result::released).sum());
+      m.put("failed", loads.stream().mapToLong(BlightLoad.Result::failed).sum());
+      if (loads.size() > 1) {
+        m.put("loads", loads.stream().map(ClientRun::loadJson).toList());
+      }
       return m;
     }
 
-    /** Everything went through: no failure, every awaited ack, the final Ping acked. */
+    /**
+     * One load: {@code messages, bytes, checksum, seconds, msgs_per_s, mb_per_s, acks_awaited,
+     * released, failed, ok}, and for types libblight waits on {@code latency_us_p50} and
+     * {@code latency_us_p99} (request told to the client until its Ack reached the load).
+     */
+    static Map<String, Object> loadJson(BlightLoad.Result r) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("messages", r.messages());
+      m.put("bytes", r.bytes());
+      m.put("checksum", r.checksum());
+      m.put("seconds", round(r.seconds(), 6));
+      m.put("msgs_per_s", round(r.seconds() > 0 ? r.messages() / r.seconds() : 0, 1));
+      m.put("mb_per_s", round(r.seconds() > 0 ? r.bytes() / 1e6 / r.seconds() : 0, 1));
+      m.put("acks_awaited", r.acksAwaited());
+      m.put("released", r.released());
+      m.put("failed", r.failed());
+      if (r.acksAwaited() > 0) {
+        m.put("latency_us_p50", round(r.latencyP50Nanos() / 1e3, 2));
+        m.put("latency_us_p99", round(r.latencyP99Nanos() / 1e3, 2));
+      }
+      m.put("ok", r.ok());
+      return m;
+    }
+
+    /** Everything went through in every load: no failure, every awaited ack, each final Ping acked. */
     boolean ok() {
-      return result.ok();
+      return loads.stream().allMatch(BlightLoad.Result::ok);
     }
   }
 
@@ -76,18 +133,26 @@ final class BlightRuns {
    */
   static ClientRun run(ActorSystem<?> system, SocketAddress remote, BlightSettings settings, BlightLoad.Spec spec,
              ProgressBar bar) throws TimeoutException, InterruptedException {
-    return run(system, remote, settings, spec, bar, c -> { });
+    return run(system, remote, settings, List.of(spec), s -> bar, c -> { });
   }
 
   /**
-   * As {@link #run(ActorSystem, SocketAddress, BlightSettings, BlightLoad.Spec, ProgressBar)},
-   * handing the client to {@code started} as soon as it exists (a signal handler closes it).
+   * Connects a client to {@code remote} and runs {@code specs} through it one after the other on
+   * the same connection (each a load of its own: ackids from 1, its own final Ping), stopping after
+   * the first load that is not ok; then closes it. {@code bars} gives each load its progress bar.
+   * The client goes to {@code started} as soon as it exists (a signal handler closes it).
    * Never throws for a client that does not report {@code ClientClosed} in time: the run then
-   * says so in {@link ClientRun#how()} with the load's result and zero client counters.
+   * says so in {@link ClientRun#how()} with the loads' results and zero client counters.
+   *
+   * @throws IllegalStateException when the client cannot connect (the message says why)
    */
-  static ClientRun run(ActorSystem<?> system, SocketAddress remote, BlightSettings settings, BlightLoad.Spec spec,
-             ProgressBar bar, Consumer<ActorRef<ClientCommand>> started)
+  static ClientRun run(ActorSystem<?> system, SocketAddress remote, BlightSettings settings,
+             List<BlightLoad.Spec> specs, Function<BlightLoad.Spec, ProgressBar> bars,
+             Consumer<ActorRef<ClientCommand>> started)
       throws TimeoutException, InterruptedException {
+    if (specs.isEmpty()) {
+      throw new IllegalArgumentException("no load to run");
+    }
     ActorInbox<ClientEvent> events = ActorInbox.spawn(system, "blight-client-events", ClientEvent.class);
     ActorRef<ClientCommand> client = system.systemActorOf(BlightClient.connect(remote, settings, events.ref()),
         "blight-client", dev.zerowire.actors.ZeroWire.dispatcher());
@@ -99,16 +164,26 @@ final class BlightRuns {
     if (!(first instanceof ClientConnected connected)) {
       throw new IllegalStateException("unexpected " + first);
     }
-    ActorRef<BlightLoad.Progress> progress = system.systemActorOf(
-        Behaviors.receive(BlightLoad.Progress.class).onAnyMessage(p -> {
-          bar.update(p.done());
-          return Behaviors.same();
-        }).build(), "blight-progress", org.apache.pekko.actor.typed.Props.empty());
-    long every = Math.max(1, spec.messages() / 500);
-    ActorInbox<BlightLoad.Result> done = ActorInbox.spawn(system, "blight-load", BlightLoad.Result.class,
-        self -> BlightLoad.create(client, spec.withProgress(every, progress), self));
-    BlightLoad.Result result = done.await(BlightLoad.Result.class, Duration.ofDays(365));
-    bar.finish();
+    List<BlightLoad.Result> results = new ArrayList<>();
+    for (int i = 0; i < specs.size(); i++) {
+      BlightLoad.Spec spec = specs.get(i);
+      ProgressBar bar = bars.apply(spec);
+      String suffix = i == 0 ? "" : "-" + (i + 1); // actor names are unique per system
+      ActorRef<BlightLoad.Progress> progress = system.systemActorOf(
+          Behaviors.receive(BlightLoad.Progress.class).onAnyMessage(p -> {
+            bar.update(p.done());
+            return Behaviors.same();
+          }).build(), "blight-progress" + suffix, org.apache.pekko.actor.typed.Props.empty());
+      long every = Math.max(1, spec.messages() / 500);
+      ActorInbox<BlightLoad.Result> done = ActorInbox.spawn(system, "blight-load" + suffix, BlightLoad.Result.class,
+          self -> BlightLoad.create(client, spec.withProgress(every, progress), self));
+      BlightLoad.Result result = done.await(BlightLoad.Result.class, Duration.ofDays(365));
+      bar.finish();
+      results.add(result);
+      if (!result.ok()) {
+        break;
+      }
+    }
     client.tell(new CloseClient(null));
     // The client ends by its own stall timeout at the latest; this wait only guards against a bug.
     Duration closeWait = settings.limits().stallTimeout().plus(settings.ackTimeout()).plusSeconds(10);
@@ -118,9 +193,9 @@ final class BlightRuns {
           System.err.println("blight-client: " + f.message());
         }
       });
-      return new ClientRun(result, closed.stats(), closed.how(), connected);
+      return new ClientRun(results, closed.stats(), closed.how(), connected);
     } catch (TimeoutException e) {
-      return new ClientRun(result, new ClientStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, SocketStats.ZERO),
+      return new ClientRun(results, new ClientStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, SocketStats.ZERO),
           "no ClientClosed within " + closeWait.toSeconds() + " s", connected);
     }
   }

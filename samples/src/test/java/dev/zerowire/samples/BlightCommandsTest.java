@@ -131,4 +131,59 @@ class BlightCommandsTest {
     assertEquals(false, o.get(0).get("ok"));
     assertTrue(String.valueOf(o.get(0).get("errors")).contains("connect failed"), String.valueOf(o.get(0).get("errors")));
   }
+
+  @Test
+  void blightClientRunsItsLoadsOneAfterTheOtherOnOneConnection() throws Exception {
+    Path sock = dir.resolve("loads.sock");
+    CompletableFuture<Integer> server = CompletableFuture.supplyAsync(
+        () -> run("blight-server", "--listen", "unix:" + sock, "--json"));
+    for (int i = 0; i < 200 && !Files.exists(sock); i++) {
+      Thread.sleep(50);
+    }
+    assertEquals(0, run("blight-client", "--connect", "unix:" + sock, "--load", "info:2:40", "--load",
+        "repaint:36:300", "--json"));
+    assertEquals(0, server.get(30, TimeUnit.SECONDS));
+    List<Map<String, Object>> o = objects();
+    Map<String, Object> client = o.stream().filter(m -> m.containsKey("acks")).findFirst().orElseThrow();
+    Map<String, Object> summary = o.stream().filter(m -> m.containsKey("acks_sent")).findFirst().orElseThrow();
+    assertEquals(true, client.get("ok"), String.valueOf(client));
+    assertFalse(client.containsKey("checksum"), "each load has its own checksum");
+    assertEquals(340L, client.get("messages"));
+    assertEquals(40L * 2 + 300L * 36, client.get("bytes"));
+    assertEquals(342L, client.get("acks"), "every message and both final Pings acked");
+    List<?> loads = (List<?>) client.get("loads");
+    assertEquals(2, loads.size());
+    Map<?, ?> info = (Map<?, ?>) loads.get(0);
+    Map<?, ?> repaint = (Map<?, ?>) loads.get(1);
+    assertEquals(40L, info.get("messages"));
+    assertEquals(40L, info.get("acks_awaited"), "every Info waited for its Ack");
+    double p50 = ((Number) info.get("latency_us_p50")).doubleValue();
+    double p99 = ((Number) info.get("latency_us_p99")).doubleValue();
+    assertTrue(p50 > 0 && p50 <= p99, "p50 " + p50 + " p99 " + p99);
+    assertEquals(300L, repaint.get("messages"));
+    assertEquals(0L, repaint.get("acks_awaited"), "libblight does not wait for Repaint acks");
+    assertFalse(repaint.containsKey("latency_us_p50"), "no latency without awaited acks");
+    // A load's checksum is the conformance pattern over its own ackids 1..N, as a run of its own gives.
+    assertEquals(TestPatternChecksum.of(300, 36), repaint.get("checksum"));
+    assertEquals(Map.of("info", 40L, "repaint", 300L), summary.get("request_types"));
+    assertEquals(342L, summary.get("acks_sent"));
+  }
+
+  @Test
+  void blightClientRefusesLoadTogetherWithType() {
+    assertEquals(2, run("blight-client", "--connect", "unix:" + dir.resolve("x.sock"), "--type", "info", "--load",
+        "info:2:10"));
+    assertEquals(2, run("blight-client", "--connect", "unix:" + dir.resolve("x.sock"), "--load", "info:2"));
+  }
+
+  /** The checksum blight-client gives N messages of SIZE bytes: FNV-1a 64 over the test pattern of ackids 1..N. */
+  static final class TestPatternChecksum {
+    static String of(long n, int size) {
+      dev.zerowire.blight.Fnv1a64 f = new dev.zerowire.blight.Fnv1a64();
+      for (long k = 1; k <= n; k++) {
+        f.update(dev.zerowire.blight.TestPattern.payload(k, size));
+      }
+      return f.hex();
+    }
+  }
 }
