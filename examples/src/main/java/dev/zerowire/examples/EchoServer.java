@@ -15,10 +15,12 @@ import dev.zerowire.actors.SocketProtocol.Register;
 import dev.zerowire.actors.SocketProtocol.Reply;
 import dev.zerowire.actors.SocketProtocol.Send;
 import dev.zerowire.actors.SocketProtocol.SendOutcome;
+import dev.zerowire.actors.SocketProtocol.SendOutcomes;
 import dev.zerowire.actors.ZeroWire;
 import dev.zerowire.nativeio.NativeBuffer;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -79,13 +81,16 @@ public final class EchoServer {
       socket.tell(new Register(self.narrow()).withLentBuffers().withKeepOpenOnPeerClosed());
       return Behaviors.receive(Reply.class)
           .onMessage(ReceivedBuffer.class, r -> { // send back the very buffer the kernel read into
-            socket.tell(Send.of(r.buffer(), 0, self.narrow()));
+            // batched: the outcomes of echoes written in one sendmsg come in one SendOutcomes
+            socket.tell(Send.batched(List.of(r.buffer()), 0, self.narrow()));
             return Behaviors.same();
           })
           .onMessage(SendOutcome.class, o -> {
-            if (!(o instanceof Failed f && f.withheld())) { // withheld: the kernel may still read it
-              o.buffers().forEach(NativeBuffer::release); // back to the socket's receive pool
-            }
+            giveBack(o);
+            return Behaviors.same();
+          })
+          .onMessage(SendOutcomes.class, b -> {
+            b.outcomes().forEach(EchoServer::giveBack);
             return Behaviors.same();
           })
           .onMessage(PeerClosed.class, p -> {
@@ -96,6 +101,13 @@ public final class EchoServer {
           .onAnyMessage(m -> Behaviors.same())                 // WritingResumed: never refused for room here
           .build();
     });
+  }
+
+  /** An echo's buffer goes back to the socket's receive pool, unless withheld (the kernel may still read it). */
+  private static void giveBack(SendOutcome o) {
+    if (!(o instanceof Failed f && f.withheld())) {
+      o.buffers().forEach(NativeBuffer::release);
+    }
   }
 
   public static void main(String[] args) throws Exception {
