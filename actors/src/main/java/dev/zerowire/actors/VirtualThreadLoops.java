@@ -38,7 +38,8 @@ import org.apache.pekko.dispatch.ExecutorServiceFactory;
  *       shared queue empty; a submitter offers to the shared queue before it looks for an idle
  *       loop (both through sequentially consistent atomics), so one of them sees the other.
  *   <li>Work spreads when it piles up: a loop with more than {@value #SPREAD_ABOVE} tasks of its own while
- *       another loop is idle moves half of them to the shared queue and wakes that loop; every
+ *       another loop is idle moves half of them to the shared queue and wakes that loop; a task submitted by a task that has run
+ *       longer than {@link #HAND_OFF_AFTER_NANOS} goes to an idle loop; every
  *       {@value #SHARED_EVERY}th task a busy loop takes from the shared queue first, so chains of
  *       local work never starve the poller's readiness.
  *   <li>Tasks do not block. Actors on this dispatcher never did (sockets are non-blocking, sends
@@ -57,6 +58,14 @@ public final class VirtualThreadLoops extends ExecutorServiceConfigurator {
    * ResumeReading) must not wake the other core for a task that runs in a microsecond here.
    */
   static final int SPREAD_ABOVE = 4;
+  /**
+   * A task submitted by a task that has run longer than this goes to an idle loop instead of
+   * waiting behind it: a socket actor reading a burst (16 reads per Readable, up to the mailbox's
+   * throughput of messages in one run) must not hold back its handler, which then could neither
+   * run beside it nor push back (SuspendReading) until the burst is over. Short chains (a round
+   * trip's hops take microseconds) stay on their loop.
+   */
+  static final long HAND_OFF_AFTER_NANOS = 50_000;
 
   private final int loops;
 
@@ -99,6 +108,9 @@ public final class VirtualThreadLoops extends ExecutorServiceConfigurator {
       Thread current = Thread.currentThread();
       for (Loop l : loops) {
         if (l.thread == current) {
+          if (idle.get() > 0 && System.nanoTime() - l.taskStartNanos > HAND_OFF_AFTER_NANOS) {
+            break; // a long task: let an idle loop run this one beside it (the shared queue below)
+          }
           l.local.addLast(task); // runs after the current task, on this thread: no wake
           return;
         }
@@ -187,6 +199,7 @@ public final class VirtualThreadLoops extends ExecutorServiceConfigurator {
     /** Set by the loop before it parks; cleared by exactly one waker (or by the loop itself). */
     private final java.util.concurrent.atomic.AtomicBoolean parked = new java.util.concurrent.atomic.AtomicBoolean();
     private int tick;
+    long taskStartNanos; // when the current task began; read only on this loop's own thread (execute)
 
     Loop(Executor executor) {
       this.executor = executor;
@@ -207,6 +220,7 @@ public final class VirtualThreadLoops extends ExecutorServiceConfigurator {
           idleWait();
           continue;
         }
+        taskStartNanos = System.nanoTime();
         try {
           task.run();
         } catch (Throwable t) {

@@ -117,6 +117,37 @@ class VirtualThreadLoopsTest {
     assertEquals(2, ranOn.size(), "the idle loop never took any of the backlog");
   }
 
+  @Test
+  void aTaskSubmittedByALongTaskRunsBesideItOnAnIdleLoop() throws Exception {
+    loops = new VirtualThreadLoops.Executor("t", 2);
+    awaitIdle(2);
+    CountDownLatch innerRan = new CountDownLatch(1);
+    AtomicReference<Thread> outer = new AtomicReference<>();
+    AtomicReference<Thread> inner = new AtomicReference<>();
+    AtomicReference<Boolean> sawInner = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(1);
+    loops.execute(() -> {
+      outer.set(Thread.currentThread());
+      long until = System.nanoTime() + 4 * VirtualThreadLoops.HAND_OFF_AFTER_NANOS;
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait(); // a long burst of work, as a socket actor reading 1 MiB
+      }
+      loops.execute(() -> {
+        inner.set(Thread.currentThread());
+        innerRan.countDown();
+      });
+      try { // the submitter still runs: only another loop can run the task now
+        sawInner.set(innerRan.await(WAIT_S, TimeUnit.SECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      done.countDown();
+    });
+    assertTrue(done.await(2 * WAIT_S, TimeUnit.SECONDS));
+    assertTrue(sawInner.get(), "the task waited behind the long task that submitted it");
+    assertNotSame(outer.get(), inner.get());
+  }
+
   private void awaitIdle(int n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
     while (loops.idleLoops() < n && System.nanoTime() < deadline) {
