@@ -59,7 +59,7 @@ final class ZeroCopySlots implements ErrorQueueHandler {
     nextId = SendIds.next(nextId);
   }
 
-  /** Slots the kernel may still read. */
+  /** Slots not free: taken and not yet given back or sent, or sent and awaiting their completion. */
   int inFlight() {
     return busy.length - freeCount;
   }
