@@ -34,7 +34,7 @@ import org.apache.pekko.actor.typed.Props;
  * the numbers are about the runtime, not about the bench's own buffers. The scenario runs in an
  * actor system of its own (the shared one is stopped first) so its heap is the scenario's.
  * {@link FloorMany} ({@code floor-copy}) streams the same payloads over as many connections from
- * one thread without actors: the zerowire rows' tax is their MB/s over its MB/s.
+ * one thread without actors: the zerowire rows' tax is their CPU s/GiB over its CPU s/GiB ({@link Tax}).
  */
 final class ManyConnectionsScenario implements Scenario {
   static final String NAME = "many-connections";

@@ -97,7 +97,7 @@ class ReportJsonTest {
     assertTrue(r.table().contains("2.50x cpu"), r.table());
   }
 
-  /** echo and many-connections: the zerowire rows' tax is their MB/s over the floor's. */
+  /** echo: the zerowire row's tax is its MB/s over the floor's; many-connections: its CPU per GiB over the floor's. */
   @Test
   @SuppressWarnings("unchecked")
   void echoAndManyConnectionsRowsCarryTaxAgainstTheirFloor() {
@@ -106,18 +106,25 @@ class ReportJsonTest {
     r.add(Row.of(EchoScenario.NAME, "zerowire", "4 KiB", Units.MB_S, 500, 400, 600, 3));
     r.add(Row.of(EchoScenario.NAME, "netty-epoll", "4 KiB", Units.MB_S, 1500, 1400, 1600, 3));
     String many = "1000 conns x 64 KiB";
-    r.add(Row.of(ManyConnectionsScenario.NAME, FloorMany.IMPL, many, Units.MB_S, 4000, 3900, 4100, 3));
-    r.add(Row.of(ManyConnectionsScenario.NAME, "zerowire-zerocopy", many, Units.MB_S, 1000, 900, 1100, 3));
-    r.add(Row.of(ManyConnectionsScenario.NAME, "zerowire-adaptive", many, Units.MB_S, 3000, 2900, 3100, 3));
+    String source = "process-minus-receiver";
+    r.add(new Row(ManyConnectionsScenario.NAME, FloorMany.IMPL, many, Units.MB_S, 800, 700, 900, 0.30, 10.0, source, 3,
+        Map.of()));
+    r.add(new Row(ManyConnectionsScenario.NAME, "zerowire-zerocopy", many, Units.MB_S, 600, 500, 700, 1.20, 3000.0,
+        source, 3, Map.of()));
+    r.add(new Row(ManyConnectionsScenario.NAME, "zerowire-adaptive", many, Units.MB_S, 1000, 900, 1100, 0.45, 1000.0,
+        source, 3, Map.of()));
     r.add(Row.of(ManyConnectionsScenario.NAME, "zerowire-adaptive", many, Units.MIB_HEAP_PEAK, 300, 200, 400, 3));
     List<Object> results = (List<Object>) ((Map<String, Object>) JsonReader.parse(r.toJson())).get("results");
     Map<String, Object> echo = (Map<String, Object>) results.get(1);
     assertEquals(0.25, ((Number) echo.get("tax")).doubleValue(), 1e-9);
     assertEquals("median", echo.get("tax_of"));
     assertFalse(((Map<String, Object>) results.get(2)).containsKey("tax"));
-    assertEquals(0.25, ((Number) ((Map<String, Object>) results.get(4)).get("tax")).doubleValue(), 1e-9);
-    assertEquals(0.75, ((Number) ((Map<String, Object>) results.get(5)).get("tax")).doubleValue(), 1e-9);
-    assertFalse(((Map<String, Object>) results.get(6)).containsKey("tax"), "the floor reports no heap row");
+    Map<String, Object> zc = (Map<String, Object>) results.get(4);
+    assertEquals(4.0, ((Number) zc.get("tax")).doubleValue(), 1e-9, "1.20 / floor-copy's 0.30 CPU s/GiB");
+    assertEquals("cpu_s_per_gib", zc.get("tax_of"));
+    assertEquals(1.5, ((Number) ((Map<String, Object>) results.get(5)).get("tax")).doubleValue(), 1e-9,
+        "faster than the floor in MB/s, still 1.5x its CPU per byte");
+    assertFalse(((Map<String, Object>) results.get(6)).containsKey("tax"), "a heap row has no CPU to compare");
   }
 
   @Test
