@@ -9,9 +9,16 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** floor-echo sends back exactly the bytes it got, in order, on every connection. */
+/**
+ * floor-echo sends back exactly the bytes it got, in order, on every connection. A lost byte
+ * would leave a reader blocked forever: the timeout (a hang guard, not a speed limit) turns that
+ * into a failure.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FloorEchoServerTest {
   /** More than the server's 64 KiB buffer and the socket buffers, so reads and writes interleave. */
   private static final int BYTES = 3 * 1024 * 1024 + 123;
