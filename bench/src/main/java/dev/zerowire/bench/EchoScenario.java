@@ -9,7 +9,9 @@ import java.util.List;
  * java.nio client (one thread writing payloads of 4 KiB or 64 KiB as fast as TCP takes them, one
  * reading the echo back). MB/s echoed. zerowire forwards the receive buffers it lends the handler
  * (no copy in user space); java.nio echoes from one direct buffer on a thread per connection;
- * Netty epoll writes back the ByteBuf it read (the classic EchoServerHandler).
+ * Netty epoll writes back the ByteBuf it read (the classic EchoServerHandler); {@code floor-echo}
+ * ({@link FloorEchoServer}) makes zerowire's syscalls from one thread without actors, so the
+ * zerowire row's tax is its MB/s over the floor's.
  */
 final class EchoScenario implements Scenario {
   static final String NAME = "echo";
@@ -36,6 +38,7 @@ final class EchoScenario implements Scenario {
     for (int payload : sizes) {
       String param = StreamTcpScenario.size(payload);
       List<EchoServer> servers = new ArrayList<>();
+      servers.add(new FloorEchoServer());
       servers.add(new EchoServer.Nio());
       if (epoll) {
         servers.add(new EchoServer.NettyEpoll());

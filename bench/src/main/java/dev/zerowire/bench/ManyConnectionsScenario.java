@@ -33,6 +33,8 @@ import org.apache.pekko.actor.typed.Props;
  * peaks belong to one set of connections. All payloads are slices of one read-only 64 KiB buffer:
  * the numbers are about the runtime, not about the bench's own buffers. The scenario runs in an
  * actor system of its own (the shared one is stopped first) so its heap is the scenario's.
+ * {@link FloorMany} ({@code floor-copy}) streams the same payloads over as many connections from
+ * one thread without actors: the zerowire rows' tax is their CPU s/GiB over its CPU s/GiB ({@link Tax}).
  */
 final class ManyConnectionsScenario implements Scenario {
   static final String NAME = "many-connections";
@@ -62,16 +64,21 @@ final class ManyConnectionsScenario implements Scenario {
       for (int i = 0; i < PAYLOAD; i++) {
         view.put(i, StreamContender.patternByte(i));
       }
-      List<Many> cs = new ArrayList<>();
+      List<Contender> cs = new ArrayList<>();
+      if (ctx.plan().wants(FloorMany.IMPL)) {
+        cs.add(new FloorMany(ctx.plan().connections(), payload, rx));
+      }
+      List<Many> zw = new ArrayList<>();
       for (SendMode m : List.of(SendMode.ZEROCOPY, SendMode.ADAPTIVE)) {
         if (!ctx.plan().wants("zerowire-" + m.cliName())) {
           continue;
         }
-        cs.add(new Many(m, ctx.plan().connections(), payload, rx, system, ctx.progress(), ctx.driverProps()));
+        zw.add(new Many(m, ctx.plan().connections(), payload, rx, system, ctx.progress(), ctx.driverProps()));
       }
+      cs.addAll(zw);
       String param = ctx.plan().connections() + " conns x 64 KiB";
       Interleaved.run(NAME, param, cs, ctx.plan(), ctx.progress(), ctx.report());
-      payloadPinned = cs.stream().anyMatch(c -> c.withheld > 0);
+      payloadPinned = zw.stream().anyMatch(c -> c.withheld > 0);
     } finally {
       BenchContext.terminate(system);
       if (!payloadPinned) {

@@ -22,7 +22,8 @@ import java.util.Map;
  *
  * <p>JSON shape (one object): {@code results} (rows with {@code scenario, impl, param, unit,
  * median, min, max, reps} and, where measured, {@code cpu_s_per_gib}, {@code
- * alloc_bytes_per_msg}, {@code cpu_source}, {@code extra}), {@code skipped} ({@code scenario,
+ * alloc_bytes_per_msg}, {@code cpu_source}, on zerowire rows with a floor {@code tax} and {@code
+ * tax_of} (what it compares: {@link Tax}), {@code extra}), {@code skipped} ({@code scenario,
  * reason}), {@code targets} ({@code target, status, detail}) and {@code meta}.
  */
 final class Report {
@@ -102,10 +103,10 @@ final class Report {
       if (r.cpuSource() != null) {
         m.put("cpu_source", r.cpuSource());
       }
-      Double tax = tax(r);
-      if (tax != null) {
-        m.put("tax", tax);
-      }
+      Tax.of(r, rows()).ifPresent(t -> {
+        m.put("tax", t.ratio());
+        m.put("tax_of", t.basis().label());
+      });
       if (!r.extra().isEmpty()) {
         m.put("extra", new LinkedHashMap<>(new java.util.TreeMap<>(r.extra())));
       }
@@ -183,22 +184,9 @@ final class Report {
     return v;
   }
 
-  /**
-   * The actor tax of a zerowire row: its median over the median of the {@code floor-} row of the
-   * same scenario, parameter and unit (the same syscalls from one thread, no actors), or null when
-   * there is no floor row. 1.0 means the actor path costs nothing; 0.5 that it halves the rate.
-   */
+  /** The actor tax of a zerowire row ({@link Tax}): its ratio, or null when it has none. */
   Double tax(Row r) {
-    if (!r.impl().startsWith("zerowire")) {
-      return null;
-    }
-    for (Row f : rows()) {
-      if (f.impl().startsWith("floor-") && f.scenario().equals(r.scenario()) && f.param().equals(r.param())
-          && f.unit().equals(r.unit()) && f.median() > 0) {
-        return r.median() / f.median();
-      }
-    }
-    return null;
+    return Tax.of(r, rows()).map(Tax.Value::ratio).orElse(null);
   }
 
   // --------------------------------------------------------------------------------- table
@@ -209,11 +197,11 @@ final class Report {
     lines.add(new String[] {"scenario", "param", "impl", "unit", "median", "min", "max", "cpu s/GiB", "alloc B/msg",
         "tax", "cpu from"});
     for (Row r : rows()) {
-      Double tax = tax(r);
+      String tax = Tax.of(r, rows()).map(Report::taxCell).orElse("");
       lines.add(new String[] {r.scenario(), r.param(), r.impl(), r.unit(), number(r.median()), number(r.min()),
           number(r.max()), r.cpuSPerGib() == null ? "" : String.format(Locale.ROOT, "%.3f", r.cpuSPerGib()),
           r.allocBytesPerMsg() == null ? "" : number(r.allocBytesPerMsg()),
-          tax == null ? "" : String.format(Locale.ROOT, "%.2fx", tax),
+          tax,
           r.cpuSource() == null ? "" : r.cpuSource()});
     }
     int[] width = new int[lines.get(0).length];
@@ -250,6 +238,11 @@ final class Report {
       }
     }
     return b.toString();
+  }
+
+  /** "0.50x" for a ratio of medians, "1.45x cpu" for one of CPU per GiB: the column says which. */
+  private static String taxCell(Tax.Value t) {
+    return String.format(Locale.ROOT, "%.2fx", t.ratio()) + (t.basis() == Tax.Basis.CPU_S_PER_GIB ? " cpu" : "");
   }
 
   /** Human-readable number: no decimals from 1000 up, 1 from 10, 2 from 1, else 3 significant. */

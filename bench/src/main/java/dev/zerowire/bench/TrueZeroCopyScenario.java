@@ -25,6 +25,9 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * an {@code ifb} device, which drops them without touching the data, so MSG_ZEROCOPY completions
  * come back without COPIED. zerowire copy vs zerocopy: MB/s, process CPU s/GiB (no receiver in
  * the process), and the share of zero-copy completions that came back COPIED (should be ~0).
+ * {@link FloorUdp} adds {@code floor-copy} and {@code floor-zerocopy}, the same syscalls from one
+ * thread without actors: the zerowire rows' tax here is their CPU per GiB over the floor's of the
+ * same mode ({@link Tax}).
  *
  * <p>The sockets are made inside the namespace on a setns'd thread, connected, then handed to
  * zerowire with {@code Adopt}. The namespace is deleted afterwards, whatever happens.
@@ -64,6 +67,21 @@ final class TrueZeroCopyScenario implements Scenario {
       ctx.progress().note("network namespace " + nsName + " with " + NetNs.DEVICE + " (ifb, MTU 65535), "
           + NetNs.LOCAL + " -> " + NetNs.REMOTE + ":9");
       List<Contender> cs = new ArrayList<>();
+      for (boolean zc : List.of(false, true)) {
+        FloorUdp f = new FloorUdp(zc, ns);
+        if (!ctx.plan().wants(f.impl())) {
+          f.close();
+          continue;
+        }
+        try {
+          f.open();
+          cs.add(f);
+        } catch (Exception e) {
+          ctx.report().failure(new Skipped(NAME, f.impl() + ": could not open the UDP socket in " + nsName + ": "
+              + Interleaved.describe(e)));
+          f.close();
+        }
+      }
       for (SendMode m : List.of(SendMode.COPY, SendMode.ZEROCOPY)) {
         Udp c = new Udp(m, ns, ctx.system(), ctx.driverProps());
         if (!ctx.plan().wants(c.impl())) {

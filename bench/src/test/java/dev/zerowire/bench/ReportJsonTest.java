@@ -70,6 +70,63 @@ class ReportJsonTest {
     assertTrue(r.table().contains("0.50x"), r.table());
   }
 
+  /**
+   * true-zerocopy: each zerowire row is taxed on CPU per GiB against the floor of its own send mode,
+   * and says so; the COPIED-share row (no CPU) carries none.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void trueZeroCopyTaxIsCpuPerGibAgainstTheFloorOfTheSameMode() {
+    String s = TrueZeroCopyScenario.NAME;
+    String p = "64000 B UDP";
+    Report r = new Report();
+    r.add(new Row(s, "floor-copy", p, Units.MB_S, 12000, 11000, 13000, 0.080, 0.0, "process", 3, Map.of()));
+    r.add(new Row(s, "floor-zerocopy", p, Units.MB_S, 15000, 14000, 16000, 0.070, 0.0, "process", 3, Map.of()));
+    r.add(new Row(s, "zerowire-copy", p, Units.MB_S, 4000, 3900, 4100, 0.240, 600.0, "process", 3, Map.of()));
+    r.add(new Row(s, "zerowire-zerocopy", p, Units.MB_S, 7000, 6900, 7100, 0.175, 500.0, "process", 3, Map.of()));
+    r.add(Row.of(s, "zerowire-zerocopy", p, Units.COPIED_PERCENT, 0, 0, 0, 3));
+    r.add(Row.of(s, "floor-zerocopy", p, Units.COPIED_PERCENT, 0, 0, 0, 3));
+    List<Object> results = (List<Object>) ((Map<String, Object>) JsonReader.parse(r.toJson())).get("results");
+    Map<String, Object> copy = (Map<String, Object>) results.get(2);
+    Map<String, Object> zc = (Map<String, Object>) results.get(3);
+    assertEquals(3.0, ((Number) copy.get("tax")).doubleValue(), 1e-9, "0.240 / floor-copy's 0.080");
+    assertEquals(2.5, ((Number) zc.get("tax")).doubleValue(), 1e-9, "0.175 / floor-zerocopy's 0.070");
+    assertEquals("cpu_s_per_gib", zc.get("tax_of"));
+    assertFalse(((Map<String, Object>) results.get(4)).containsKey("tax"), "a COPIED share has no CPU to compare");
+    assertFalse(((Map<String, Object>) results.get(0)).containsKey("tax"), "floors are not taxed");
+    assertTrue(r.table().contains("2.50x cpu"), r.table());
+  }
+
+  /** echo: the zerowire row's tax is its MB/s over the floor's; many-connections: its CPU per GiB over the floor's. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void echoAndManyConnectionsRowsCarryTaxAgainstTheirFloor() {
+    Report r = new Report();
+    r.add(Row.of(EchoScenario.NAME, FloorEchoServer.IMPL, "4 KiB", Units.MB_S, 2000, 1900, 2100, 3));
+    r.add(Row.of(EchoScenario.NAME, "zerowire", "4 KiB", Units.MB_S, 500, 400, 600, 3));
+    r.add(Row.of(EchoScenario.NAME, "netty-epoll", "4 KiB", Units.MB_S, 1500, 1400, 1600, 3));
+    String many = "1000 conns x 64 KiB";
+    String source = "process-minus-receiver";
+    r.add(new Row(ManyConnectionsScenario.NAME, FloorMany.IMPL, many, Units.MB_S, 800, 700, 900, 0.30, 10.0, source, 3,
+        Map.of()));
+    r.add(new Row(ManyConnectionsScenario.NAME, "zerowire-zerocopy", many, Units.MB_S, 600, 500, 700, 1.20, 3000.0,
+        source, 3, Map.of()));
+    r.add(new Row(ManyConnectionsScenario.NAME, "zerowire-adaptive", many, Units.MB_S, 1000, 900, 1100, 0.45, 1000.0,
+        source, 3, Map.of()));
+    r.add(Row.of(ManyConnectionsScenario.NAME, "zerowire-adaptive", many, Units.MIB_HEAP_PEAK, 300, 200, 400, 3));
+    List<Object> results = (List<Object>) ((Map<String, Object>) JsonReader.parse(r.toJson())).get("results");
+    Map<String, Object> echo = (Map<String, Object>) results.get(1);
+    assertEquals(0.25, ((Number) echo.get("tax")).doubleValue(), 1e-9);
+    assertEquals("median", echo.get("tax_of"));
+    assertFalse(((Map<String, Object>) results.get(2)).containsKey("tax"));
+    Map<String, Object> zc = (Map<String, Object>) results.get(4);
+    assertEquals(4.0, ((Number) zc.get("tax")).doubleValue(), 1e-9, "1.20 / floor-copy's 0.30 CPU s/GiB");
+    assertEquals("cpu_s_per_gib", zc.get("tax_of"));
+    assertEquals(1.5, ((Number) ((Map<String, Object>) results.get(5)).get("tax")).doubleValue(), 1e-9,
+        "faster than the floor in MB/s, still 1.5x its CPU per byte");
+    assertFalse(((Map<String, Object>) results.get(6)).containsKey("tax"), "a heap row has no CPU to compare");
+  }
+
   @Test
   void numbersKeepSixDigitsAndNonFiniteBecomesNull() {
     assertEquals("2500.5\n", Report.pretty(Report.jsonSafe(2500.5)));

@@ -47,6 +47,24 @@ class TargetsTest {
   }
 
   @Test
+  void trueZeroCopyJudgesTheActorTaxOnCpuPerGib() {
+    String t = "true-zerocopy: zerowire-zerocopy CPU/GiB <= 1.3x floor-zerocopy";
+    Row floor = new Row("true-zerocopy", "floor-zerocopy", "64000 B UDP", Units.MB_S, 15000, 14000, 16000, 0.070, null,
+        "process", 3, Map.of());
+    Row within = new Row("true-zerocopy", "zerowire-zerocopy", "64000 B UDP", Units.MB_S, 9000, 8000, 9500, 0.0905, null,
+        "process", 3, Map.of());
+    Row above = new Row("true-zerocopy", "zerowire-zerocopy", "64000 B UDP", Units.MB_S, 7000, 6000, 7500, 0.175, null,
+        "process", 3, Map.of());
+    assertEquals(Targets.Status.MET, verdict(Targets.evaluate(List.of(floor, within), List.of(), BenchPlan.quickPlan()), t)
+        .status(), "0.0905 / 0.070 = 1.29x");
+    Targets.Verdict missed = verdict(Targets.evaluate(List.of(floor, above), List.of(), BenchPlan.quickPlan()), t);
+    assertEquals(Targets.Status.MISSED, missed.status());
+    assertTrue(missed.detail().contains("2.50x") && missed.detail().contains("92% above 1.3x"), missed.detail());
+    assertEquals(Targets.Status.NOT_EVALUATED,
+        verdict(Targets.evaluate(List.of(above), List.of(), BenchPlan.quickPlan()), t).status(), "no floor row");
+  }
+
+  @Test
   void skippedScenariosAreNotEvaluatedWithTheReason() {
     List<Skipped> skipped = List.of(new Skipped("small-messages", "blight client not integrated"),
         new Skipped("true-zerocopy", "needs root"));
@@ -89,6 +107,10 @@ class TargetsTest {
         verdict(vs, "many-connections zerowire-adaptive: completes with every payload released").status());
     assertEquals(Targets.Status.MISSED, verdict(vs, "many-connections zerowire-adaptive: peak heap < 512 MiB").status(),
         "judged on the worst repetition");
+    List<Row> withFloor = new ArrayList<>(rows);
+    withFloor.add(tput("many-connections", "floor-copy", "1000 conns x 64 KiB", 4000));
+    assertTrue(Targets.evaluate(withFloor, List.of(), BenchPlan.quickPlan()).stream()
+        .noneMatch(v -> v.target().contains("floor-copy")), "the targets are zerowire's, not the floor's");
   }
 
   @Test
