@@ -719,6 +719,9 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   private Behavior<Command> onCompletionsReady() {
     applyInbox();
+    if (watchedByReaper) {
+      runtime.reaper().tell(new Reaper.Applied(token)); // the reaper reads this socket's next batch now
+    }
     if (options.mode() == SendMode.ADAPTIVE && adaptiveZeroCopy && copiedInARow >= options.adaptiveCopiedToSwitch()) {
       restFromZeroCopy(copiedInARow + " completions in a row came back COPIED");
     }
