@@ -27,6 +27,9 @@ final class BlightRuns {
   private BlightRuns() {
   }
 
+  /** Client runs started in this process. */
+  private static final java.util.concurrent.atomic.AtomicLong RUNS = new java.util.concurrent.atomic.AtomicLong();
+
   /** What a client run produced: the load's result and the client's final counters. */
   record ClientRun(BlightLoad.Result result, ClientStats stats, String how, ClientConnected connected) {
 
@@ -88,9 +91,13 @@ final class BlightRuns {
   static ClientRun run(ActorSystem<?> system, SocketAddress remote, BlightSettings settings, BlightLoad.Spec spec,
              ProgressBar bar, Consumer<ActorRef<ClientCommand>> started)
       throws TimeoutException, InterruptedException {
-    ActorInbox<ClientEvent> events = ActorInbox.spawn(system, "blight-client-events", ClientEvent.class);
+    // Actor names are unique in a system: the first run keeps the plain names, later runs in the
+    // same process (the train command runs several) number theirs.
+    long n = RUNS.incrementAndGet();
+    String suffix = n == 1 ? "" : "-" + n;
+    ActorInbox<ClientEvent> events = ActorInbox.spawn(system, "blight-client-events" + suffix, ClientEvent.class);
     ActorRef<ClientCommand> client = system.systemActorOf(BlightClient.connect(remote, settings, events.ref()),
-        "blight-client", dev.zerowire.actors.ZeroWire.dispatcher());
+        "blight-client" + suffix, dev.zerowire.actors.ZeroWire.dispatcher());
     started.accept(client);
     ClientEvent first = events.await(ClientEvent.class, Duration.ofSeconds(30));
     if (first instanceof ClientConnectFailed f) {
@@ -103,9 +110,9 @@ final class BlightRuns {
         Behaviors.receive(BlightLoad.Progress.class).onAnyMessage(p -> {
           bar.update(p.done());
           return Behaviors.same();
-        }).build(), "blight-progress", org.apache.pekko.actor.typed.Props.empty());
+        }).build(), "blight-progress" + suffix, org.apache.pekko.actor.typed.Props.empty());
     long every = Math.max(1, spec.messages() / 500);
-    ActorInbox<BlightLoad.Result> done = ActorInbox.spawn(system, "blight-load", BlightLoad.Result.class,
+    ActorInbox<BlightLoad.Result> done = ActorInbox.spawn(system, "blight-load" + suffix, BlightLoad.Result.class,
         self -> BlightLoad.create(client, spec.withProgress(every, progress), self));
     BlightLoad.Result result = done.await(BlightLoad.Result.class, Duration.ofDays(365));
     bar.finish();
