@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -105,7 +106,10 @@ public final class TrainCommand implements Callable<Integer> {
         throw new IllegalStateException("the server could not listen: "
             + (first instanceof ServerBindFailed f ? f.reason() : first));
       }
-      for (SocketAddress address : bound.addresses()) {
+      // Unix first, then TCP, whatever order the listeners bound in.
+      List<SocketAddress> addresses = bound.addresses().stream()
+          .sorted(Comparator.comparing(a -> a instanceof UnixDomainSocketAddress ? 0 : 1)).toList();
+      for (SocketAddress address : addresses) {
         for (Phase phase : PHASES) {
           if (System.nanoTime() > deadline) {
             skipped.add(phase.type().cliName() + " " + phase.size() + " B over " + BlightAddress.format(address));
