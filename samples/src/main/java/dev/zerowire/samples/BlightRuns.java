@@ -30,6 +30,9 @@ final class BlightRuns {
   private BlightRuns() {
   }
 
+  /** Client runs started in this process. */
+  private static final java.util.concurrent.atomic.AtomicLong RUNS = new java.util.concurrent.atomic.AtomicLong();
+
   /**
    * What a client run produced: each load's result, in order, and the client's final counters.
    * A load that was not ok ends the run, so {@code loads} may be shorter than what was asked for.
@@ -153,9 +156,13 @@ final class BlightRuns {
     if (specs.isEmpty()) {
       throw new IllegalArgumentException("no load to run");
     }
-    ActorInbox<ClientEvent> events = ActorInbox.spawn(system, "blight-client-events", ClientEvent.class);
+    // Actor names are unique in a system: the first run keeps the plain names, later runs in the
+    // same process (the train command runs several) number theirs.
+    long n = RUNS.incrementAndGet();
+    String suffix = n == 1 ? "" : "-" + n;
+    ActorInbox<ClientEvent> events = ActorInbox.spawn(system, "blight-client-events" + suffix, ClientEvent.class);
     ActorRef<ClientCommand> client = system.systemActorOf(BlightClient.connect(remote, settings, events.ref()),
-        "blight-client", dev.zerowire.actors.ZeroWire.dispatcher());
+        "blight-client" + suffix, dev.zerowire.actors.ZeroWire.dispatcher());
     started.accept(client);
     ClientEvent first = events.await(ClientEvent.class, Duration.ofSeconds(30));
     if (first instanceof ClientConnectFailed f) {
@@ -168,14 +175,14 @@ final class BlightRuns {
     for (int i = 0; i < specs.size(); i++) {
       BlightLoad.Spec spec = specs.get(i);
       ProgressBar bar = bars.apply(spec);
-      String suffix = i == 0 ? "" : "-" + (i + 1); // actor names are unique per system
+      String loadSuffix = suffix + (i == 0 ? "" : "-" + (i + 1)); // actor names are unique per system
       ActorRef<BlightLoad.Progress> progress = system.systemActorOf(
           Behaviors.receive(BlightLoad.Progress.class).onAnyMessage(p -> {
             bar.update(p.done());
             return Behaviors.same();
-          }).build(), "blight-progress" + suffix, org.apache.pekko.actor.typed.Props.empty());
+          }).build(), "blight-progress" + loadSuffix, org.apache.pekko.actor.typed.Props.empty());
       long every = Math.max(1, spec.messages() / 500);
-      ActorInbox<BlightLoad.Result> done = ActorInbox.spawn(system, "blight-load" + suffix, BlightLoad.Result.class,
+      ActorInbox<BlightLoad.Result> done = ActorInbox.spawn(system, "blight-load" + loadSuffix, BlightLoad.Result.class,
           self -> BlightLoad.create(client, spec.withProgress(every, progress), self));
       BlightLoad.Result result = done.await(BlightLoad.Result.class, Duration.ofDays(365));
       bar.finish();

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "zerowire", mixinStandardHelpOptions = true, version = "zerowire 0.1.0",
     description = "Zero-copy messaging for Pekko Typed actors on Linux.",
     subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, StreamCommand.class, ProbeCommand.class,
-        BlightServerCommand.class, BlightClientCommand.class})
+        BlightServerCommand.class, BlightClientCommand.class, TrainCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
