@@ -51,6 +51,12 @@ abstract class SocketContract implements CloseContract {
     kit = ActorTestKit.create(name);
   }
 
+  /** A kit whose zerowire dispatcher runs on {@code executor} (zerowire.dispatcher.executor). */
+  static void startKit(String name, String executor) {
+    kit = ActorTestKit.create(name, com.typesafe.config.ConfigFactory.parseString(
+        "zerowire.dispatcher.executor = \"" + executor + "\"").withFallback(com.typesafe.config.ConfigFactory.load()));
+  }
+
   @AfterAll
   static void stopKit() {
     kit.shutdownTestKit();
