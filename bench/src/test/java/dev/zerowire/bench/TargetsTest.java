@@ -96,6 +96,29 @@ class TargetsTest {
     assertEquals(Targets.Status.MISSED, verdict(vs, "round-trip unix: zerowire blight client p99 < 200 us").status());
   }
 
+  /** Issue 10: 1.5 M msg/s for small messages; a round trip's p50 within 1.3x and p99 within 2x the floor's. */
+  @Test
+  void issueTenTargetsJudgeTheRateAndTheTaxAgainstTheFloor() {
+    List<Row> rows = List.of(
+        Row.of("small-messages", "zerowire-blight", "unix", Units.MSG_S, 1.2e6, 1.1e6, 1.3e6, 3),
+        Row.of("round-trip", "zerowire-blight", "unix", Units.US_P50, 26, 25, 27, 3),
+        Row.of("round-trip", "floor-blight", "unix", Units.US_P50, 20, 19, 21, 3),
+        Row.of("round-trip", "zerowire-blight", "unix", Units.US_P99, 130, 120, 140, 3),
+        Row.of("round-trip", "floor-blight", "unix", Units.US_P99, 60, 50, 70, 3),
+        Row.of("stream-tcp", "zerowire-adaptive", "4 KiB", Units.MB_S, 2000, 1900, 2100, 3),
+        Row.of("stream-tcp", "netty-epoll", "4 KiB", Units.MB_S, 2100, 2000, 2200, 3));
+    List<Targets.Verdict> vs = Targets.evaluate(rows, List.of(), BenchPlan.quickPlan());
+    assertEquals(Targets.Status.MET, verdict(vs, "small-messages unix: zerowire blight client >= 1,000,000 msg/s").status());
+    assertEquals(Targets.Status.MISSED,
+        verdict(vs, "small-messages unix: zerowire blight client >= 1,500,000 msg/s (issue 10)").status());
+    assertEquals(Targets.Status.MET, verdict(vs, "round-trip unix us_p50: zerowire-blight <= 1.3x floor-blight").status(),
+        "26 / 20 = 1.30x");
+    assertEquals(Targets.Status.MISSED, verdict(vs, "round-trip unix us_p99: zerowire-blight <= 2.0x floor-blight").status(),
+        "130 / 60 = 2.17x");
+    assertEquals(Targets.Status.MISSED, verdict(vs, "stream-tcp 4 KiB: zerowire-adaptive >= 1.0x netty-epoll").status());
+    assertEquals(Targets.Status.NOT_EVALUATED, verdict(vs, "stream-tcp 4 KiB: zerowire-adaptive >= 1.0x java-nio").status());
+  }
+
   @Test
   void manyConnectionsNeedsEveryPayloadReleasedAndHeapUnder512MiB() {
     List<Row> rows = List.of(
