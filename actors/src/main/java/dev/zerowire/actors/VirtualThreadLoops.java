@@ -90,7 +90,15 @@ public final class VirtualThreadLoops extends ExecutorServiceConfigurator {
     private final AtomicInteger idle = new AtomicInteger();
     private volatile boolean shutdown;
 
+    private final long handOffAfterNanos;
+
     Executor(String name, int n) {
+      this(name, n, HAND_OFF_AFTER_NANOS);
+    }
+
+    /** With the long-task hand-off after {@code handOffAfterNanos} (tests: Long.MAX_VALUE turns it off). */
+    Executor(String name, int n, long handOffAfterNanos) {
+      this.handOffAfterNanos = handOffAfterNanos;
       loops = new Loop[n];
       for (int i = 0; i < n; i++) {
         loops[i] = new Loop(this);
@@ -111,7 +119,7 @@ public final class VirtualThreadLoops extends ExecutorServiceConfigurator {
       Thread current = Thread.currentThread();
       for (Loop l : loops) {
         if (l.thread == current) {
-          if (idle.get() > 0 && System.nanoTime() - l.taskStartNanos > HAND_OFF_AFTER_NANOS) {
+          if (idle.get() > 0 && System.nanoTime() - l.taskStartNanos > handOffAfterNanos) {
             break; // a long task: let an idle loop run this one beside it (the shared queue below)
           }
           l.local.addLast(task); // runs after the current task, on this thread: no wake
