@@ -10,8 +10,8 @@ import dev.zerowire.blight.BlightProtocol.HandlerReply;
 import dev.zerowire.blight.BlightProtocol.HandlerRequest;
 import dev.zerowire.blight.BlightProtocol.NoAck;
 import dev.zerowire.blight.BlightProtocol.ServerEvent;
-import java.net.SocketAddress;
 import dev.zerowire.nativeio.NativeBuffer;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -256,13 +256,8 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         b.buffer().release();
         resumeReading(); // draining: read on (and discard) so the peer's close is seen
       }
-      case SocketProtocol.Received r -> { // never: registered with lent buffers
-        readOwed = true;
-        if (state == State.RUNNING) {
-          return feed(ByteBuffer.wrap(r.data()));
-        }
-        resumeReading();
-      }
+      case SocketProtocol.Received r ->
+          throw new IllegalStateException(name + ": a heap Received on a socket registered with lent buffers");
       case SocketProtocol.PeerClosed pc -> {
         socketOpen = false; // the socket closes itself after EOF and refuses new sends
         if (state == State.RUNNING) {
