@@ -17,12 +17,19 @@ import java.util.concurrent.atomic.AtomicLong;
 final class EchoClient implements Contender {
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
+  private final Duration drainTimeout;
   private final EchoServer server;
   private final int payload;
   private final SocketChannel channel;
   private final Worker writer;
 
   EchoClient(EchoServer server, int payload) throws Exception {
+    this(server, payload, DRAIN_TIMEOUT);
+  }
+
+  /** {@code drainTimeout}: how long after the writer's deadline the echo may take to come back. */
+  EchoClient(EchoServer server, int payload, Duration drainTimeout) throws Exception {
+    this.drainTimeout = drainTimeout;
     this.server = server;
     this.payload = payload;
     InetSocketAddress address = server.start();
@@ -54,23 +61,42 @@ final class EchoClient implements Contender {
       return null;
     });
     long read = 0;
-    long drainDeadline = deadline + DRAIN_TIMEOUT.toNanos();
-    while (!w.isDone() || read < written.get()) {
-      if (read >= written.get()) { // block in read only for bytes written already: they will come back
-        Thread.onSpinWait();
-        continue;
+    long drainDeadline = deadline + drainTimeout.toNanos();
+    // A server that loses bytes or stops reading would leave the read (or the writer's write)
+    // blocked forever: at the drain deadline the watchdog closes the channel, which ends both
+    // (AsynchronousCloseException), and the repetition fails with what came back.
+    Thread watchdog = Thread.ofVirtual().start(() -> {
+      try {
+        Thread.sleep(Duration.ofNanos(Math.max(0, drainDeadline - System.nanoTime())));
+        channel.close();
+      } catch (InterruptedException | java.io.IOException e) {
+        // done in time (interrupted), or already closed
       }
-      in.clear();
-      int n = channel.read(in);
-      if (n < 0) {
-        throw new IllegalStateException(impl() + ": the echo server closed the connection");
+    });
+    try {
+      while (!w.isDone() || read < written.get()) {
+        if (System.nanoTime() > drainDeadline) {
+          throw new IllegalStateException(impl() + ": only " + read + " of " + written.get() + " bytes came back within "
+              + drainTimeout.toMillis() + " ms of the end");
+        }
+        if (read >= written.get()) { // block in read only for bytes written already: they will come back
+          Thread.onSpinWait();
+          continue;
+        }
+        in.clear();
+        int n = channel.read(in);
+        if (n < 0) {
+          throw new IllegalStateException(impl() + ": the echo server closed the connection");
+        }
+        read += n;
       }
-      read += n;
-      if (System.nanoTime() > drainDeadline) {
-        throw new IllegalStateException(impl() + ": only " + read + " of " + written.get() + " bytes came back");
-      }
+    } catch (java.nio.channels.AsynchronousCloseException e) {
+      throw new IllegalStateException(impl() + ": only " + read + " of " + written.get() + " bytes came back within "
+          + drainTimeout.toMillis() + " ms of the end; the connection was closed");
+    } finally {
+      watchdog.interrupt();
     }
-    w.get(1, TimeUnit.SECONDS); // rethrows the writer's failure
+    w.get(1, TimeUnit.SECONDS); // done by now (the loop waited for it); rethrows its failure
     double seconds = (System.nanoTime() - start) / 1e9;
     return new Sample().metric(Units.MB_S, read / 1e6 / seconds).extra("echoed_bytes", read);
   }

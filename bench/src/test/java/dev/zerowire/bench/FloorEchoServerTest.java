@@ -47,6 +47,54 @@ class FloorEchoServerTest {
     }
   }
 
+  /**
+   * A server that reads and never echoes: the client's read would block forever and its writer
+   * would block once the buffers are full. The repetition must end with an error at the drain
+   * timeout instead (the watchdog closes the channel).
+   */
+  @Test
+  void theEchoClientGivesUpOnAServerThatNeverEchoes() throws Exception {
+    EchoServer blackHole = new EchoServer("black-hole") {
+      private java.nio.channels.ServerSocketChannel listener;
+      private final java.util.List<SocketChannel> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+      @Override
+      InetSocketAddress start() throws Exception {
+        listener = java.nio.channels.ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        Thread.ofVirtual().start(() -> {
+          try {
+            SocketChannel c = listener.accept();
+            accepted.add(c);
+            ByteBuffer sink = ByteBuffer.allocate(4096);
+            for (int i = 0; i < 4 && c.read(sink) >= 0; i++) { // takes a little, then stops reading
+              sink.clear();
+            }
+          } catch (Exception e) {
+            // closed at the end of the test
+          }
+        });
+        return (InetSocketAddress) listener.getLocalAddress();
+      }
+
+      @Override
+      public void close() {
+        try {
+          for (SocketChannel c : accepted) {
+            c.close();
+          }
+          listener.close();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+    try (EchoClient client = new EchoClient(blackHole, 65536, Duration.ofMillis(500))) {
+      IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+          () -> client.measure(Duration.ofMillis(100)));
+      assertTrue(e.getMessage().contains("came back within 500 ms"), e.getMessage());
+    }
+  }
+
   private static byte[] pattern(int seed) {
     byte[] p = new byte[BYTES];
     for (int i = 0; i < BYTES; i++) {
