@@ -366,9 +366,13 @@ public final class SocketProtocol {
 
   /**
    * The outcomes of several {@link Send#batched} Sends to the same {@code replyTo}, in the order
-   * the socket finished them; each Send's one outcome is in exactly one such list or comes alone.
-   * Why: with small messages one outcome per Send was one mailbox hop per message, a fifth of the
-   * per-message cost (issue 10); a batch is one hop per sendmsg call.
+   * the socket finished them; each Send's one outcome is in exactly one such list or comes alone
+   * (a batch of one is never wrapped). Received only by the {@code replyTo} of batched Sends, from
+   * the socket actor; nothing is expected back. It does not promise any batch size: one sendmsg
+   * call, or one batch of completions, is the most that travels together, and outcomes to other
+   * receivers (or of unbatched Sends) in between end a batch. Why: with small messages one outcome
+   * per Send was one mailbox hop per message, a fifth of the per-message cost (issue 10); a batch is
+   * one hop per sendmsg call.
    */
   public record SendOutcomes(List<SendOutcome> outcomes) implements SendReply {}
 
