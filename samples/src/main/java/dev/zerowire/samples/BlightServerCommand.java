@@ -147,21 +147,27 @@ public final class BlightServerCommand implements Callable<Integer> {
           BlightServer.create(addresses, settings, null, events.ref()), "blight-server",
           dev.zerowire.actors.ZeroWire.dispatcher());
       serverRef.set(server);
+      if (signalled.get()) { // the signal came before the server had a ref: the hook could not stop it
+        server.tell(new StopServer(null));
+      }
       ServerEvent first = events.await(ServerEvent.class, Duration.ofSeconds(30));
-      if (!(first instanceof ServerBound bound)) {
+      ServerSummary stoppedEarly = null;
+      if (first instanceof ServerStopped st) { // a signal came while it was binding: ServerBound never comes
+        stoppedEarly = st.summary();
+      } else if (first instanceof ServerBound bound) {
+        System.err.println("blight-server: listening on " + bound.addresses().stream()
+            .map(BlightAddress::format).collect(Collectors.joining(", ")));
+      } else {
         if (first instanceof ServerBindFailed f) {
           System.err.println("blight-server: " + f.reason());
         }
         events.await(ServerStopped.class, Duration.ofSeconds(30));
         return 2;
       }
-      System.err.println("blight-server: listening on " + bound.addresses().stream()
-          .map(BlightAddress::format).collect(Collectors.joining(", ")));
       System.err.println("blight-server: limits: " + settings.limits().describeServer() + ", max message size "
           + settings.maxMessageSize());
       int finished = 0;
-      ServerSummary stoppedEarly = null;
-      while (finished < connections) {
+      while (stoppedEarly == null && finished < connections) {
         ServerEvent e = events.await(ServerEvent.class, Duration.ofDays(365));
         if (e instanceof ServerStopped st) { // a signal stopped it
           stoppedEarly = st.summary();
