@@ -202,15 +202,25 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
       onOpen.failed(new IOException("zerowire is shutting down"));
       return null;
     }
+    String name = "socket-" + (++spawned);
+    // The bean is registered before the actor exists: whoever hears Connected (told by the actor,
+    // maybe before this method returns) finds the socket in JMX already.
+    java.util.concurrent.atomic.AtomicReference<ActorRef<SocketProtocol.Command>> owner =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    javax.management.ObjectName bean = null;
+    if (socketBeansOn) {
+      var scheduler = getContext().getSystem().scheduler();
+      bean = Jmx.register("Socket", getContext().getSystem().name(), name,
+          new Jmx.StatsBean(() -> org.apache.pekko.actor.typed.javadsl.AskPattern.ask(
+              owner.get(), SocketProtocol.GetStats::new, Jmx.ASK_TIMEOUT, scheduler)));
+    }
     ActorRef<SocketProtocol.Command> ref = getContext().spawn(
-        SocketActor.create(s, options, runtime, connectTo, onOpen), "socket-" + (++spawned), DISPATCHER);
+        SocketActor.create(s, options, runtime, connectTo, onOpen), name, DISPATCHER);
+    owner.set(ref);
     getContext().watch(ref);
     sockets.add(ref);
     if (socketBeansOn) {
-      var scheduler = getContext().getSystem().scheduler();
-      socketBeans.put(ref, Jmx.register("Socket", getContext().getSystem().name(), "socket-" + spawned,
-          new Jmx.StatsBean(() -> org.apache.pekko.actor.typed.javadsl.AskPattern.ask(
-              ref, SocketProtocol.GetStats::new, Jmx.ASK_TIMEOUT, scheduler))));
+      socketBeans.put(ref, bean);
     }
     return ref;
   }
