@@ -241,11 +241,7 @@ abstract class SocketContract implements CloseContract {
       peer.startReading(SocketContract::streamByte, 65536, 0);
       TestProbe<SendReply> probe = kit.createTestProbe();
       int n = 2000;
-      NativeBuffer all = buffer(36 * n);
-      fillStream(all, 36 * n, 0);
-      for (int k = 0; k < n; k++) {
-        peer.zw.tell(new SocketProtocol.Send(List.of(all.slice(36 * k, 36)), k, probe.getRef()));
-      }
+      sendStream(peer.zw, n, 36, probe);
       Outcomes outcomes = new Outcomes();
       outcomes.awaitAll(probe, n, Duration.ofSeconds(30));
       assertEquals(n, outcomes.count(Released.class));

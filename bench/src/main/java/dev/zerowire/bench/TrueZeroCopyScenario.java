@@ -69,38 +69,42 @@ final class TrueZeroCopyScenario implements Scenario {
       List<Contender> cs = new ArrayList<>();
       for (boolean zc : List.of(false, true)) {
         FloorUdp f = new FloorUdp(zc, ns);
-        if (!ctx.plan().wants(f.impl())) {
-          f.close();
-          continue;
-        }
-        try {
-          f.open();
-          cs.add(f);
-        } catch (Exception e) {
-          ctx.report().failure(new Skipped(NAME, f.impl() + ": could not open the UDP socket in " + nsName + ": "
-              + Interleaved.describe(e)));
-          f.close();
-        }
+        openOrSkip(ctx, nsName, f, f::open, cs);
       }
       for (SendMode m : List.of(SendMode.COPY, SendMode.ZEROCOPY)) {
         Udp c = new Udp(m, ns, ctx.system(), ctx.driverProps());
-        if (!ctx.plan().wants(c.impl())) {
-          continue;
-        }
-        try {
-          c.open();
-          cs.add(c);
-        } catch (Exception e) {
-          ctx.report().failure(new Skipped(NAME, c.impl() + ": could not open the UDP socket in " + nsName + ": "
-              + Interleaved.describe(e)));
-          c.close();
-        }
+        openOrSkip(ctx, nsName, c, c::open, cs);
       }
       Interleaved.run(NAME, "64000 B UDP", cs, ctx.plan(), ctx.progress(), ctx.report());
     }
   }
 
   /** One zerowire UDP socket made inside the namespace, driven by a {@link StreamDriver}. */
+  /** How a contender of this scenario opens its socket in the namespace. */
+  private interface Opening {
+    void open() throws Exception;
+  }
+
+  /**
+   * Adds {@code c} to {@code cs} once {@code opening} succeeded; a contender not asked for (--impl)
+   * is closed unopened, one that cannot open is closed and reported as skipped.
+   */
+  private static void openOrSkip(BenchContext ctx, String nsName, Contender c, Opening opening, List<Contender> cs)
+      throws Exception {
+    if (!ctx.plan().wants(c.impl())) {
+      c.close();
+      return;
+    }
+    try {
+      opening.open();
+      cs.add(c);
+    } catch (Exception e) {
+      ctx.report().failure(new Skipped(NAME, c.impl() + ": could not open the UDP socket in " + nsName + ": "
+          + Interleaved.describe(e)));
+      c.close();
+    }
+  }
+
   static final class Udp implements Contender {
     private static final AtomicInteger SEQ = new AtomicInteger();
 
