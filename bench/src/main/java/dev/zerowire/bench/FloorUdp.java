@@ -143,11 +143,13 @@ final class FloorUdp implements Contender {
     long copied0 = slots.copiedIds();
     long others0 = slots.otherErrors();
     long packets0 = ns.devicePackets();
+    long switches0 = ContextSwitches.total();
     CpuMeter.Mark mark = CpuMeter.ofProcess();
     long t0 = System.nanoTime();
     Totals t = sendFor(d);
     long elapsed = System.nanoTime() - t0;
     CpuMeter.Reading cpu = mark.stop();
+    long switches = ContextSwitches.total() - switches0;
     long packets = ns.devicePackets() - packets0;
     Sample s = new Sample().metric(Units.MB_S, t.bytes() / 1e6 / (elapsed / 1e9)).cpu(cpu, t.bytes(), t.datagrams());
     if (zeroCopy) {
@@ -158,6 +160,7 @@ final class FloorUdp implements Contender {
     }
     s.extra("enobufs_fallbacks", t.enobufs());
     s.extra("reached_device_share", t.datagrams() == 0 ? Double.NaN : packets / (double) t.datagrams());
+    s.extra("ctx_switches_per_msg", switches0 < 0 || t.datagrams() == 0 ? Double.NaN : switches / (double) t.datagrams());
     return s;
   }
 

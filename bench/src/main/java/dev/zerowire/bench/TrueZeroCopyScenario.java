@@ -148,6 +148,7 @@ final class TrueZeroCopyScenario implements Scenario {
     public Sample measure(Duration d) throws Exception {
       SocketStats before = stats();
       long packets0 = ns.devicePackets();
+      long switches0 = ContextSwitches.total();
       CpuMeter.Mark mark = CpuMeter.ofProcess();
       long t0 = System.nanoTime();
       CompletableFuture<StreamDriver.Result> done = new CompletableFuture<>();
@@ -155,6 +156,7 @@ final class TrueZeroCopyScenario implements Scenario {
       StreamDriver.Result r = done.get(d.toMillis() + 30_000, TimeUnit.MILLISECONDS);
       long elapsed = System.nanoTime() - t0;
       CpuMeter.Reading cpu = mark.stop();
+      long switches = ContextSwitches.total() - switches0;
       if (r.failed() > 0) {
         throw new IllegalStateException(r.failed() + " datagrams failed; first: " + r.firstFailure());
       }
@@ -169,6 +171,7 @@ final class TrueZeroCopyScenario implements Scenario {
       }
       s.extra("enobufs_fallbacks", after.enobufsFallbacks() - before.enobufsFallbacks());
       s.extra("reached_device_share", r.messages() == 0 ? Double.NaN : packets / (double) r.messages());
+      s.extra("ctx_switches_per_msg", switches0 < 0 || r.messages() == 0 ? Double.NaN : switches / (double) r.messages());
       return s;
     }
 
