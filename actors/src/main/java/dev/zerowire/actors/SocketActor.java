@@ -169,6 +169,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   private final List<Entry> finished = new ArrayList<>();
   private final List<SendOutcome> batch = new ArrayList<>(); // outcomes gathered for batchTo (emit)
   private ActorRef<SendReply> batchTo;
+  private boolean holdingBatch; // inside one flush loop or inbox drain: emit gathers, the caller tells
   private final Set<ActorRef<SendReply>> refused = new LinkedHashSet<>();
   private final List<ActorRef<Event>> closeWatchers = new ArrayList<>();
 
@@ -654,11 +655,18 @@ final class SocketActor extends AbstractBehavior<Command> {
         && (options.mode() == SendMode.ZEROCOPY || (options.mode() == SendMode.ADAPTIVE && adaptiveZeroCopy));
   }
 
-  /** Writes until the queue is empty, the kernel says EAGAIN, or too much is pinned. */
+  /**
+   * Writes until the queue is empty, the kernel says EAGAIN, or too much is pinned. Outcomes of
+   * the whole loop go out together (see {@link #holdingOutcomes}).
+   */
   private void flush() {
     if (phase != Phase.OPEN && !(phase == Phase.CLOSING && closingStep == ClosingStep.FLUSH)) {
       return;
     }
+    holdingOutcomes(this::flushLoop);
+  }
+
+  private void flushLoop() {
     while (!waitingWritable) {
       if (table.pinnedBytes() >= options.maxPinnedBytes()) {
         pausedForPinned = true; // completions resume writing
@@ -733,9 +741,33 @@ final class SocketActor extends AbstractBehavior<Command> {
   }
 
   private void applyInbox() {
-    CompletionInbox.Batch b;
-    while ((b = inbox.poll()) != null) {
-      apply(b);
+    holdingOutcomes(() -> {
+      CompletionInbox.Batch b;
+      while ((b = inbox.poll()) != null) {
+        apply(b);
+      }
+    });
+  }
+
+  /**
+   * Runs {@code work} (a flush loop, an inbox drain) with batched outcomes held until it ends,
+   * then tells them: one {@link SendOutcomes} per receiver for the whole loop instead of one per
+   * sendmsg or per completion batch. Why (issue 10): a UDP socket makes one sendmsg per Send, so
+   * per-call outcomes woke the sender once per datagram; the loop is bounded (the queue, EAGAIN,
+   * the pinned bound), so an outcome waits at most for the rest of the loop, and the finally
+   * makes sure it is never left behind, whatever the loop throws.
+   */
+  private void holdingOutcomes(Runnable work) {
+    if (holdingBatch) { // nested (a flush inside a drain): the outer one tells
+      work.run();
+      return;
+    }
+    holdingBatch = true;
+    try {
+      work.run();
+    } finally {
+      holdingBatch = false;
+      flushBatch();
     }
   }
 
@@ -848,7 +880,9 @@ final class SocketActor extends AbstractBehavior<Command> {
         }
       }
     }
-    flushBatch();
+    if (!holdingBatch) {
+      flushBatch();
+    }
     finished.clear();
   }
 

@@ -203,4 +203,50 @@ class OpeningTest {
       }
     }
   }
+
+  /**
+   * A UDP socket makes one sendmsg per Send; batched outcomes still travel one message per flush
+   * loop, not one per datagram (the sender would otherwise be woken per datagram), and each Send
+   * has exactly one.
+   */
+  @Test
+  void udpBatchedOutcomesShareMessagesOneOutcomeEach() throws Exception {
+    try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET)) {
+      rx.bind(new InetSocketAddress("127.0.0.1", 0));
+      rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8 << 20);
+      TestProbe<SocketProtocol.ConnectReply> probe = kit.createTestProbe();
+      zw.manager().tell(new SocketProtocol.OpenUdp(null, rx.getLocalAddress(),
+          zw.defaultOptions().withMode(SendMode.COPY), probe.getRef()));
+      SocketProtocol.Connected c = probe.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
+      int n = 2000;
+      int size = 512;
+      NativeBuffer all = NativeBuffer.allocate(n * size);
+      try {
+        SocketContract.fillStream(all, n * size, 0);
+        TestProbe<SendReply> sent = kit.createTestProbe();
+        for (int k = 0; k < n; k++) {
+          c.socket().tell(SocketProtocol.Send.batched(List.of(all.slice(k * size, size)), k, sent.getRef()));
+        }
+        SocketContract.Outcomes o = new SocketContract.Outcomes();
+        o.awaitAll(sent, n, Duration.ofSeconds(20));
+        assertEquals(n, o.count(SocketProtocol.Released.class));
+        assertTrue(o.messages <= n / 4, n + " batched datagrams took " + o.messages + " outcome messages");
+        sent.expectNoMessage(Duration.ofMillis(100)); // nothing twice
+        rx.configureBlocking(false); // UDP may drop what the receive buffer cannot hold: check what came
+        ByteBuffer dgram = ByteBuffer.allocate(65536);
+        int received = 0;
+        while (rx.receive(dgram.clear()) != null) {
+          assertEquals(size, dgram.position(), "one Send is one datagram");
+          received++;
+        }
+        assertTrue(received > 0, "no datagram arrived");
+        TestProbe<SocketStats> sp = kit.createTestProbe();
+        c.socket().tell(new SocketProtocol.GetStats(sp.getRef()));
+        assertEquals(n, sp.receiveMessage(Duration.ofSeconds(10)).sendCalls(), "one sendmsg per datagram");
+        c.socket().tell(new SocketProtocol.Close(null));
+      } finally {
+        all.release();
+      }
+    }
+  }
 }
