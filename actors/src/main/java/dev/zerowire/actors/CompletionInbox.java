@@ -3,6 +3,7 @@ package dev.zerowire.actors;
 import dev.zerowire.nativeio.ExtendedError;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Completion batches on their way from the reaper to one socket actor: the reaper offers a batch
@@ -15,6 +16,27 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * are never dropped: the stopping actor polls it in {@code PostStop}. It is a one-writer
  * (reaper), one-reader (socket actor) channel, like the kernel's error queue it mirrors; the
  * in-flight table it feeds stays the socket actor's alone.
+ *
+ * <p>It also holds where this socket's <b>drain cycle</b> stands, so that the three parties pace
+ * the reaper without a message of their own (issue 10: the reaper read a fresh batch only after an
+ * {@code Applied} message from the socket, one more hop per batch, and every EPOLLERR while a batch
+ * was out still cost the reaper a mailbox run). A cycle starts with an EPOLLERR and ends once the
+ * socket applied what the reaper read, or once the reaper found nothing to read:
+ *
+ * <pre>
+ *   IDLE ──EPOLLERR (poller: tells the reaper)──▶ CYCLE ──EPOLLERR, or a drain cut at its limit──▶ AGAIN
+ *   CYCLE ──end (socket applied, or the drain read nothing)──▶ IDLE
+ *   AGAIN ──end (the ender tells the reaper to drain again)──▶ CYCLE
+ * </pre>
+ *
+ * <p>What must stay true: outside IDLE, exactly one party holds the cycle and will end it (the
+ * reaper with an {@link Reaper.ErrorQueueReady} in its mailbox, or the socket with a doorbell in
+ * its mailbox), so an EPOLLERR folded into CYCLE or AGAIN is never forgotten: the kernel raises a
+ * new edge for every completion it queues after a drain's read (epoll(7), EPOLLET; {@code
+ * sock_def_error_report}), and that edge either starts a cycle or marks AGAIN before the cycle
+ * ends. While a cycle is open, completions wait in the kernel, which extends the tail notification
+ * with each contiguous range (Documentation/networking/msg_zerocopy.rst, "Notification
+ * Batching"): the socket's pace sets the drain's.
  */
 final class CompletionInbox {
   /**
@@ -24,7 +46,43 @@ final class CompletionInbox {
    */
   record Batch(int[] lo, int[] hi, boolean[] copied, int count, List<ExtendedError> others, long drainedNanos) {}
 
+  private static final int IDLE = 0;
+  private static final int CYCLE = 1;
+  private static final int AGAIN = 2;
+
   private final ConcurrentLinkedQueue<Batch> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger cycle = new AtomicInteger(IDLE);
+
+  /**
+   * The poller saw EPOLLERR: true when this starts a cycle (the caller must tell the reaper),
+   * false when a cycle is open (it is marked AGAIN and will drain once more when it ends).
+   */
+  boolean errorQueueReady() {
+    while (true) {
+      int s = cycle.get();
+      if (s == IDLE ? cycle.compareAndSet(IDLE, CYCLE) : s == AGAIN || cycle.compareAndSet(CYCLE, AGAIN)) {
+        return s == IDLE;
+      }
+    }
+  }
+
+  /** The reaper's drain stopped at its limit: the cycle must drain again when it ends. */
+  void drainAgain() {
+    cycle.compareAndSet(CYCLE, AGAIN);
+  }
+
+  /**
+   * The holder of the cycle ends it: true when it is over (IDLE), false when an EPOLLERR came
+   * meanwhile, in which case the cycle goes on and the caller must tell the reaper to drain.
+   */
+  boolean endCycle() {
+    while (true) {
+      int s = cycle.get();
+      if (s == AGAIN ? cycle.compareAndSet(AGAIN, CYCLE) : cycle.compareAndSet(s, IDLE)) {
+        return s != AGAIN;
+      }
+    }
+  }
 
   void offer(Batch batch) {
     queue.offer(batch);

@@ -72,7 +72,7 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
         socket = NativeSocket.forAddress(bind.local(), Kernel.SOCK_STREAM);
         SocketAddress local = listen(socket, bind);
         ActorRef<ListenerCommand> self = ctx.getSelf();
-        poller.register(new Poller.Registration(token, socket.fd(), () -> self.tell(Acceptable.INSTANCE), () -> {}, null));
+        poller.register(new Poller.Registration(token, socket.fd(), () -> self.tell(Acceptable.INSTANCE), () -> {}, null, null));
         bind.handler().tell(new Bound(self, local));
         return new Listener(ctx, timers, bind, poller, manager, settings, socket, token, local);
       } catch (IOException | RuntimeException e) {

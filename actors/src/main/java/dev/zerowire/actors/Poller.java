@@ -31,13 +31,20 @@ final class Poller {
 
   /**
    * Where one fd's readiness goes: {@code readable}/{@code writable} tell the owning actor; {@code
-   * reaper} is null for sockets without an error queue to drain (AF_UNIX, listeners, copy-only).
+   * reaper} is null for sockets without an error queue to drain (AF_UNIX, listeners, copy-only),
+   * else EPOLLERR goes to it, paced by the socket's {@code inbox} ({@link CompletionInbox}).
    */
-  record Registration(long token, int fd, Runnable readable, Runnable writable, ActorRef<Reaper.Command> reaper) {
-    /** A socket actor's registration. */
-    static Registration socket(long token, int fd, ActorRef<SocketProtocol.Command> socket, ActorRef<Reaper.Command> reaper) {
+  record Registration(long token, int fd, Runnable readable, Runnable writable, ActorRef<Reaper.Command> reaper,
+      CompletionInbox inbox) {
+    /** A socket actor's registration; EPOLLERR comes to the socket itself. */
+    static Registration socket(long token, int fd, ActorRef<SocketProtocol.Command> socket) {
       return new Registration(token, fd, () -> socket.tell(SocketActor.Readable.INSTANCE),
-          () -> socket.tell(SocketActor.Writable.INSTANCE), reaper);
+          () -> socket.tell(SocketActor.Writable.INSTANCE), null, null);
+    }
+
+    /** The same, with EPOLLERR (the error queue's completions) going to the reaper. */
+    Registration withReaper(ActorRef<Reaper.Command> reaper, CompletionInbox inbox) {
+      return new Registration(token, fd, readable, writable, reaper, inbox);
     }
   }
 
@@ -144,7 +151,7 @@ final class Poller {
 
   private static void dispatch(Registration r, int events) {
     boolean err = (events & Kernel.EPOLLERR) != 0;
-    if (err && r.reaper() != null) {
+    if (err && r.reaper() != null && r.inbox().errorQueueReady()) { // else a drain cycle is open
       r.reaper().tell(new Reaper.ErrorQueueReady(r.token()));
     }
     if ((events & (Kernel.EPOLLIN | Kernel.EPOLLHUP | Kernel.EPOLLRDHUP)) != 0 || (err && r.reaper() == null)) {

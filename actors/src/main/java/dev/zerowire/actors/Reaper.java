@@ -22,9 +22,10 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * <p>It knows which socket actor owns which registration (token). When the poller reports EPOLLERR
  * for a token it reads that socket's error queue (non-blocking, up to {@code max-per-drain}
  * messages a turn), puts every range read into the owner's {@link CompletionInbox} and rings its
- * doorbell ({@link SocketActor.CompletionsReady}); the next drain of that socket waits until the
- * socket says it applied the batch ({@link Applied}), so completions coalesce in the kernel.
- * It never drains an AF_UNIX socket: there MSG_ERRQUEUE reads application data.
+ * doorbell ({@link SocketActor.CompletionsReady}). One drain cycle per socket at a time (the
+ * inbox's cycle state, shared with the poller and the socket): the next drain of a socket waits
+ * until the socket applied the last batch, so completions coalesce in the kernel. It never
+ * drains an AF_UNIX socket: there MSG_ERRQUEUE reads application data.
  *
  * <p>Handshake that must stay true: a socket actor sends {@link Unwatch} and waits for {@link
  * SocketActor.Unwatched} before it closes its fd. The reaper drains once more, forgets the socket,
@@ -32,7 +33,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 final class Reaper extends AbstractBehavior<Reaper.Command> {
 
-  sealed interface Command permits Watch, Unwatch, ErrorQueueReady, Applied {}
+  sealed interface Command permits Watch, Unwatch, ErrorQueueReady {}
 
   /** Start draining {@code socket}'s error queue for {@code owner}. */
   record Watch(long token, NativeSocket socket, ActorRef<SocketProtocol.Command> owner, CompletionInbox inbox)
@@ -41,26 +42,15 @@ final class Reaper extends AbstractBehavior<Reaper.Command> {
   /** Drain one last time, forget the socket, reply {@link SocketActor.Unwatched} to the owner. */
   record Unwatch(long token) implements Command {}
 
-  /** From the poller: EPOLLERR on {@code token}. */
+  /**
+   * Drain {@code token}'s error queue: its drain cycle ({@link CompletionInbox}) is this reaper's
+   * to hold. From the poller, which opened the cycle on an EPOLLERR, or from the socket (or this
+   * reaper), which found completions came meanwhile when it ended one.
+   */
   record ErrorQueueReady(long token) implements Command {}
 
-  /** From the socket actor: it applied the batch its last doorbell announced; the next may be read. */
-  record Applied(long token) implements Command {}
-
-  /** One watched socket, and where its drains stand. */
-  private static final class Watched {
-    final NativeSocket socket;
-    final ActorRef<SocketProtocol.Command> owner;
-    final CompletionInbox inbox;
-    boolean batchOut; // a doorbell rung and not yet Applied
-    boolean readyAgain; // EPOLLERR (or a drain cut at the limit) while batchOut: drain on Applied
-
-    Watched(NativeSocket socket, ActorRef<SocketProtocol.Command> owner, CompletionInbox inbox) {
-      this.socket = socket;
-      this.owner = owner;
-      this.inbox = inbox;
-    }
-  }
+  /** One watched socket. */
+  private record Watched(NativeSocket socket, ActorRef<SocketProtocol.Command> owner, CompletionInbox inbox) {}
 
   static Behavior<Command> create(int maxPerDrain) {
     return Behaviors.setup(ctx -> new Reaper(ctx, maxPerDrain));
@@ -80,7 +70,6 @@ final class Reaper extends AbstractBehavior<Reaper.Command> {
         .onMessage(Watch.class, this::onWatch)
         .onMessage(Unwatch.class, this::onUnwatch)
         .onMessage(ErrorQueueReady.class, this::onReady)
-        .onMessage(Applied.class, this::onApplied)
         .build();
   }
 
@@ -96,73 +85,52 @@ final class Reaper extends AbstractBehavior<Reaper.Command> {
     Watched w = watched.remove(u.token());
     if (w != null) {
       drain(u.token(), w, Integer.MAX_VALUE);
-      w.owner.tell(SocketActor.Unwatched.INSTANCE);
+      w.owner().tell(SocketActor.Unwatched.INSTANCE);
     }
     return this;
   }
 
   /**
-   * One batch per socket at a time: while the socket has not applied the last one, a new EPOLLERR
-   * only marks it for a drain on {@link Applied}. Why (issue 10): draining at every EPOLLERR read
-   * each completion as a notification of its own (1.5 recvmsg and 0.7 poller wake-ups per 64,000 B
-   * datagram), because the kernel extends the unread notification at the tail of the error queue
-   * with the next contiguous range instead of queueing (and reporting) a new one
-   * (Documentation/networking/msg_zerocopy.rst, "Notification Batching"). Left unread while the
-   * socket is busy, completions coalesce; the socket's pace sets the drain's. A completion is
-   * never left unread: an EPOLLERR that comes while a batch is out is remembered.
+   * One drain of a cycle. Completions found: the socket gets them and holds the cycle until it
+   * applied them (it ends it, or sends the next ErrorQueueReady). Why pace at all (issue 10):
+   * draining at every EPOLLERR read each completion as a notification of its own (1.5 recvmsg and
+   * 0.7 poller wake-ups per 64,000 B datagram), because the kernel extends the unread notification
+   * at the tail of the error queue instead of queueing a new one. Nothing found: the cycle ends
+   * here, or goes on after other sockets' turns if an EPOLLERR came meanwhile.
    */
   private Behavior<Command> onReady(ErrorQueueReady r) {
     Watched w = watched.get(r.token());
     if (w == null) {
-      return this;
+      return this; // unwatched: its last drain was at Unwatch
     }
-    if (w.batchOut) {
-      w.readyAgain = true;
-      return this;
-    }
-    drainAndRing(r.token(), w);
-    return this;
-  }
-
-  private Behavior<Command> onApplied(Applied a) {
-    Watched w = watched.get(a.token());
-    if (w == null) {
-      return this;
-    }
-    w.batchOut = false;
-    if (w.readyAgain) {
-      w.readyAgain = false;
-      drainAndRing(a.token(), w);
+    if (!drain(r.token(), w, maxPerDrain) && !w.inbox().endCycle()) {
+      getContext().getSelf().tell(r);
     }
     return this;
   }
 
-  private void drainAndRing(long token, Watched w) {
-    if (drain(token, w, maxPerDrain)) { // stopped at the limit: more may be queued
-      if (w.batchOut) {
-        w.readyAgain = true; // after the socket applied this batch
-      } else {
-        getContext().getSelf().tell(new ErrorQueueReady(token)); // after other sockets' turns
-      }
-    }
-  }
-
-  /** Reads up to {@code max} messages; returns true when it stopped at the limit. */
+  /**
+   * Reads up to {@code max} messages; when it read any, hands them to the socket and rings its
+   * doorbell, and returns true. A drain cut at the limit marks the cycle to drain again.
+   */
   private boolean drain(long token, Watched w, int max) {
     Batch batch = new Batch();
     int read;
     try {
-      read = w.socket.drainErrorQueue(batch, max);
+      read = w.socket().drainErrorQueue(batch, max);
     } catch (IOException | RuntimeException e) {
       getContext().getLog().debug("error queue of token {} not readable: {}", token, e.getMessage());
       read = 0;
     }
-    if (batch.count > 0 || !batch.others.isEmpty()) {
-      w.inbox.offer(batch.toBatch());
-      w.owner.tell(SocketActor.CompletionsReady.INSTANCE);
-      w.batchOut = true;
+    if (batch.count == 0 && batch.others.isEmpty()) {
+      return false;
     }
-    return read >= max;
+    if (read >= max) {
+      w.inbox().drainAgain();
+    }
+    w.inbox().offer(batch.toBatch());
+    w.owner().tell(SocketActor.CompletionsReady.INSTANCE);
+    return true;
   }
 
   /** Collects the ranges of one drain into one message. */

@@ -164,6 +164,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   private final boolean tcp;
   private final InFlightTable table = new InFlightTable();
   private final CompletionInbox inbox = new CompletionInbox();
+  private Poller.Registration registration; // with the poller from start until close
   private final SendVector vector;
   private final NativeBuffer readBuffer;
   private final List<Entry> finished = new ArrayList<>();
@@ -251,7 +252,8 @@ final class SocketActor extends AbstractBehavior<Command> {
     try {
       configure();
       // While connecting, EPOLLERR comes here, not to the reaper: the connect's error is ours.
-      runtime.poller().register(Poller.Registration.socket(token, socket.fd(), getContext().getSelf(), null));
+      registration = Poller.Registration.socket(token, socket.fd(), getContext().getSelf());
+      runtime.poller().register(registration);
     } catch (IOException | RuntimeException e) {
       onOpen.failed(e);
       socket.close();
@@ -273,8 +275,10 @@ final class SocketActor extends AbstractBehavior<Command> {
   /** Connected: watch the error queue, tell whoever opened the socket, pick the adaptive mode. */
   private void opened() {
     if (zeroCopyCapable) {
-      runtime.poller().update(Poller.Registration.socket(token, socket.fd(), getContext().getSelf(), runtime.reaper()));
+      // Watch first: the reaper must know the token before the poller can tell it of an EPOLLERR,
+      // or that drain cycle (CompletionInbox) would open with nobody to end it.
       runtime.reaper().tell(new Reaper.Watch(token, socket, getContext().getSelf(), inbox));
+      runtime.poller().update(registration.withReaper(runtime.reaper(), inbox));
       watchedByReaper = true;
     }
     timers.cancel(ConnectTimeout.INSTANCE);
@@ -727,8 +731,8 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   private Behavior<Command> onCompletionsReady() {
     applyInbox();
-    if (watchedByReaper) {
-      runtime.reaper().tell(new Reaper.Applied(token)); // the reaper reads this socket's next batch now
+    if (watchedByReaper && !inbox.endCycle()) { // completions came meanwhile: the reaper reads them now
+      runtime.reaper().tell(new Reaper.ErrorQueueReady(token));
     }
     if (options.mode() == SendMode.ADAPTIVE && adaptiveZeroCopy && copiedInARow >= options.adaptiveCopiedToSwitch()) {
       restFromZeroCopy(copiedInARow + " completions in a row came back COPIED");

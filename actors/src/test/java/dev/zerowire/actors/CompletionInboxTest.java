@@ -1,0 +1,91 @@
+package dev.zerowire.actors;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The drain cycle of {@link CompletionInbox}: who holds it, and that an EPOLLERR folded into an
+ * open cycle is never forgotten. The real sockets' part (every zero-copy Send released through
+ * the paced reaper) is in the socket contract's zero-copy tests.
+ */
+class CompletionInboxTest {
+
+  @Test
+  void theFirstErrorOpensACycleLaterOnesFoldIntoIt() {
+    CompletionInbox inbox = new CompletionInbox();
+    assertTrue(inbox.errorQueueReady(), "IDLE: the poller must tell the reaper");
+    assertFalse(inbox.errorQueueReady(), "a cycle is open: no message");
+    assertFalse(inbox.errorQueueReady());
+    assertFalse(inbox.endCycle(), "an EPOLLERR came meanwhile: drain again");
+    assertTrue(inbox.endCycle(), "nothing came since: the cycle is over");
+    assertTrue(inbox.errorQueueReady(), "IDLE again: a new cycle");
+  }
+
+  @Test
+  void aCycleWithoutNewErrorsEndsAtOnce() {
+    CompletionInbox inbox = new CompletionInbox();
+    assertTrue(inbox.errorQueueReady());
+    assertTrue(inbox.endCycle());
+    assertTrue(inbox.errorQueueReady());
+  }
+
+  @Test
+  void aDrainCutAtItsLimitDrainsAgain() {
+    CompletionInbox inbox = new CompletionInbox();
+    assertTrue(inbox.errorQueueReady());
+    inbox.drainAgain();
+    assertFalse(inbox.endCycle(), "the limit left messages queued");
+    assertTrue(inbox.endCycle());
+  }
+
+  /**
+   * A poller (this thread) and a holder thread race: after every EPOLLERR the poller reports, the
+   * holder must drain for it, either because it started a cycle or because the holder sees "drain
+   * again" before its cycle ends. An error folded into a cycle that then ended without a drain
+   * would wait here forever (bounded: it fails after 10 s).
+   */
+  @Test
+  void everyErrorIsDrainedForWhenPollerAndHolderRace() throws Exception {
+    CompletionInbox inbox = new CompletionInbox();
+    AtomicLong undrained = new AtomicLong(); // EPOLLERRs reported and not yet drained for
+    AtomicInteger cycles = new AtomicInteger(); // open cycles the holder must work on
+    AtomicBoolean done = new AtomicBoolean();
+    Thread holder = new Thread(() -> {
+      while (!done.get()) {
+        if (cycles.get() > 0) {
+          undrained.set(0); // a drain reads whatever the kernel queued so far
+          if (inbox.endCycle()) {
+            cycles.decrementAndGet();
+          }
+        } else {
+          Thread.onSpinWait();
+        }
+      }
+    });
+    holder.start();
+    try {
+      for (int i = 0; i < 100_000; i++) {
+        undrained.incrementAndGet();
+        if (inbox.errorQueueReady()) {
+          cycles.incrementAndGet();
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (undrained.get() != 0) {
+          if (System.nanoTime() > deadline) {
+            fail("EPOLLERR " + i + " was folded into a cycle that ended without draining for it");
+          }
+          Thread.onSpinWait();
+        }
+      }
+    } finally {
+      done.set(true);
+      holder.join(10_000);
+    }
+  }
+}
