@@ -25,13 +25,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>
  *   IDLE ──EPOLLERR (poller: tells the reaper)──▶ CYCLE ──EPOLLERR, or a drain cut at its limit──▶ AGAIN
- *   CYCLE ──end (socket applied, or the drain read nothing)──▶ IDLE
- *   AGAIN ──end (the ender tells the reaper to drain again)──▶ CYCLE
+ *   CYCLE ──end (the socket applied the drain's batch)──▶ IDLE
+ *   AGAIN ──end (the socket tells the reaper to drain again)──▶ CYCLE
+ *   + QUIET: an EPOLLERR came while the cycle was open; the poller made the registration one-shot,
+ *            and the end that reaches IDLE re-arms it (Poller.quiet, Poller.rearm)
  * </pre>
  *
  * <p>What must stay true: outside IDLE, exactly one party holds the cycle and will end it (the
  * reaper with an {@link Reaper.ErrorQueueReady} in its mailbox, or the socket with a doorbell in
- * its mailbox), so an EPOLLERR folded into CYCLE or AGAIN is never forgotten: the kernel raises a
+ * its mailbox: every drain rings it, even an empty one), so an EPOLLERR folded into CYCLE or
+ * AGAIN is never forgotten, and a quiet registration is always re-armed: the kernel raises a
  * new edge for every completion it queues after a drain's read (epoll(7), EPOLLET; {@code
  * sock_def_error_report}), and that edge either starts a cycle or marks AGAIN before the cycle
  * ends. While a cycle is open, completions wait in the kernel, which extends the tail notification
@@ -46,9 +49,21 @@ final class CompletionInbox {
    */
   record Batch(int[] lo, int[] hi, boolean[] copied, int count, List<ExtendedError> others, long drainedNanos) {}
 
+  /** What {@link #endCycle} tells the holder to do. */
+  enum End {
+    /** The cycle is over. */
+    OVER,
+    /** The cycle is over and the registration was quiet: re-arm it ({@link Poller#rearm}). */
+    OVER_REARM,
+    /** An EPOLLERR came meanwhile (or the last drain stopped at its limit): tell the reaper to drain. */
+    AGAIN
+  }
+
   private static final int IDLE = 0;
   private static final int CYCLE = 1;
   private static final int AGAIN = 2;
+  private static final int PHASE = 3; // the bits above
+  private static final int QUIET = 4; // the registration is one-shot: whoever ends the cycle re-arms it
 
   private final ConcurrentLinkedQueue<Batch> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger cycle = new AtomicInteger(IDLE);
@@ -60,26 +75,55 @@ final class CompletionInbox {
   boolean errorQueueReady() {
     while (true) {
       int s = cycle.get();
-      if (s == IDLE ? cycle.compareAndSet(IDLE, CYCLE) : s == AGAIN || cycle.compareAndSet(CYCLE, AGAIN)) {
-        return s == IDLE;
+      int phase = s & PHASE;
+      if (phase == AGAIN || cycle.compareAndSet(s, (s & ~PHASE) | (phase == IDLE ? CYCLE : AGAIN))) {
+        return phase == IDLE;
       }
     }
   }
 
-  /** The reaper's drain stopped at its limit: the cycle must drain again when it ends. */
-  void drainAgain() {
-    cycle.compareAndSet(CYCLE, AGAIN);
-  }
-
   /**
-   * The holder of the cycle ends it: true when it is over (IDLE), false when an EPOLLERR came
-   * meanwhile, in which case the cycle goes on and the caller must tell the reaper to drain.
+   * The poller saw EPOLLERR during an open cycle: true when this made the cycle quiet, and the
+   * caller must make the registration one-shot ({@link Poller}); false when it already is, or the
+   * cycle has ended meanwhile.
    */
-  boolean endCycle() {
+  boolean quiet() {
     while (true) {
       int s = cycle.get();
-      if (s == AGAIN ? cycle.compareAndSet(AGAIN, CYCLE) : cycle.compareAndSet(s, IDLE)) {
-        return s != AGAIN;
+      if ((s & PHASE) == IDLE || (s & QUIET) != 0) {
+        return false;
+      }
+      if (cycle.compareAndSet(s, s | QUIET)) {
+        return true;
+      }
+    }
+  }
+
+  /** Whether the registration should be one-shot now. */
+  boolean quieted() {
+    return (cycle.get() & QUIET) != 0;
+  }
+
+  /** The reaper's drain stopped at its limit: the cycle must drain again when it ends. */
+  void drainAgain() {
+    while (true) {
+      int s = cycle.get();
+      if ((s & PHASE) != CYCLE || cycle.compareAndSet(s, (s & ~PHASE) | AGAIN)) {
+        return;
+      }
+    }
+  }
+
+  /** The holder of the cycle (the socket, once it applied a batch) ends it, or learns it goes on. */
+  End endCycle() {
+    while (true) {
+      int s = cycle.get();
+      if ((s & PHASE) == AGAIN) {
+        if (cycle.compareAndSet(s, (s & ~PHASE) | CYCLE)) {
+          return End.AGAIN;
+        }
+      } else if (cycle.compareAndSet(s, IDLE)) {
+        return (s & QUIET) != 0 ? End.OVER_REARM : End.OVER;
       }
     }
   }

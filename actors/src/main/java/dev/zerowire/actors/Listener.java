@@ -72,9 +72,10 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
         socket = NativeSocket.forAddress(bind.local(), Kernel.SOCK_STREAM);
         SocketAddress local = listen(socket, bind);
         ActorRef<ListenerCommand> self = ctx.getSelf();
-        poller.register(new Poller.Registration(token, socket.fd(), () -> self.tell(Acceptable.INSTANCE), () -> {}, null, null));
+        Poller.Registration registration = new Poller.Registration(token, socket.fd(), () -> self.tell(Acceptable.INSTANCE), () -> {});
+        poller.register(registration);
         bind.handler().tell(new Bound(self, local));
-        return new Listener(ctx, timers, bind, poller, manager, settings, socket, token, local);
+        return new Listener(ctx, timers, bind, poller, manager, settings, socket, registration, local);
       } catch (IOException | RuntimeException e) {
         if (socket != null) {
           socket.close();
@@ -91,7 +92,7 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
   private final ActorRef<ManagerCommand> manager;
   private final Settings.Listening settings;
   private final NativeSocket socket;
-  private final long token;
+  private final Poller.Registration registration;
   private final SocketAddress local;
   private final int maxConnections;
 
@@ -102,7 +103,7 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
   private Duration backoff;
 
   private Listener(ActorContext<ListenerCommand> ctx, TimerScheduler<ListenerCommand> timers, Bind bind, Poller poller,
-      ActorRef<ManagerCommand> manager, Settings.Listening settings, NativeSocket socket, long token, SocketAddress local) {
+      ActorRef<ManagerCommand> manager, Settings.Listening settings, NativeSocket socket, Poller.Registration registration, SocketAddress local) {
     super(ctx);
     this.timers = timers;
     this.bind = bind;
@@ -110,7 +111,7 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
     this.manager = manager;
     this.settings = settings;
     this.socket = socket;
-    this.token = token;
+    this.registration = registration;
     this.local = local;
     this.maxConnections = bind.maxConnections() >= 0 ? bind.maxConnections() : settings.maxConnections();
   }
@@ -204,7 +205,7 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
 
   private void cleanup() {
     if (socket.isOpen()) {
-      poller.deregister(token, socket.fd());
+      poller.deregister(registration);
       socket.close();
       if (local instanceof UnixDomainSocketAddress unix) {
         try {

@@ -30,21 +30,40 @@ final class Poller {
   private static final int MASK = Kernel.EPOLLIN | Kernel.EPOLLOUT | Kernel.EPOLLRDHUP | Kernel.EPOLLET;
 
   /**
-   * Where one fd's readiness goes: {@code readable}/{@code writable} tell the owning actor; {@code
-   * reaper} is null for sockets without an error queue to drain (AF_UNIX, listeners, copy-only),
-   * else EPOLLERR goes to it, paced by the socket's {@code inbox} ({@link CompletionInbox}).
+   * One registered fd: where its readiness goes, and the event mask epoll holds for it. {@code
+   * readable}/{@code writable} tell the owning actor. Until {@link #attachReaper} EPOLLERR goes to
+   * {@code readable} (a connect's error is the socket's); after it, to the reaper, paced by the
+   * socket's {@link CompletionInbox}. Every change of the mask is made under this object's lock
+   * from its current wishes (EPOLLOUT wanted, the drain cycle quiet), so the last epoll_ctl always
+   * matches the last wish, and none is made once the fd left epoll (it may be closed and reused).
    */
-  record Registration(long token, int fd, Runnable readable, Runnable writable, ActorRef<Reaper.Command> reaper,
-      CompletionInbox inbox) {
-    /** A socket actor's registration; EPOLLERR comes to the socket itself. */
-    static Registration socket(long token, int fd, ActorRef<SocketProtocol.Command> socket) {
-      return new Registration(token, fd, () -> socket.tell(SocketActor.Readable.INSTANCE),
-          () -> socket.tell(SocketActor.Writable.INSTANCE), null, null);
+  static final class Registration {
+    final long token;
+    final int fd;
+    final Runnable readable;
+    final Runnable writable;
+    private volatile ActorRef<Reaper.Command> reaper;
+    private volatile CompletionInbox inbox;
+    private boolean wantWritable = true; // guarded by this; a connect's end comes as EPOLLOUT
+    private boolean live = true; // guarded by this: false once the fd left epoll
+
+    Registration(long token, int fd, Runnable readable, Runnable writable) {
+      this.token = token;
+      this.fd = fd;
+      this.readable = readable;
+      this.writable = writable;
     }
 
-    /** The same, with EPOLLERR (the error queue's completions) going to the reaper. */
-    Registration withReaper(ActorRef<Reaper.Command> reaper, CompletionInbox inbox) {
-      return new Registration(token, fd, readable, writable, reaper, inbox);
+    /** A socket actor's registration. */
+    static Registration socket(long token, int fd, ActorRef<SocketProtocol.Command> socket) {
+      return new Registration(token, fd, () -> socket.tell(SocketActor.Readable.INSTANCE),
+          () -> socket.tell(SocketActor.Writable.INSTANCE));
+    }
+
+    /** The mask for the current wishes; the caller holds the lock. */
+    private int mask() {
+      CompletionInbox i = inbox;
+      return (wantWritable ? MASK : MASK & ~Kernel.EPOLLOUT) | (i != null && i.quieted() ? Kernel.EPOLLONESHOT : 0);
     }
   }
 
@@ -69,23 +88,26 @@ final class Poller {
     return tokens.incrementAndGet();
   }
 
-  /** Starts delivering readiness of {@code fd}. Call from the owning actor. */
+  /** Starts delivering readiness of {@code r.fd}. Call from the owning actor. */
   void register(Registration r) throws IOException {
-    registrations.put(r.token(), r);
+    registrations.put(r.token, r);
     try {
-      epoll.add(r.fd(), MASK, r.token());
+      synchronized (r) {
+        epoll.add(r.fd, r.mask(), r.token);
+      }
     } catch (IOException e) {
-      registrations.remove(r.token());
+      registrations.remove(r.token);
       throw e;
     }
   }
 
   /**
-   * Changes where a registered fd's readiness goes (the epoll registration stays): a socket
-   * actor adds the reaper once its connect has ended.
+   * From now on EPOLLERR on {@code r} goes to {@code reaper}, paced by {@code inbox}: a socket
+   * actor attaches the reaper once its connect has ended (and after the reaper knows the token).
    */
-  void update(Registration r) {
-    registrations.replace(r.token(), r);
+  void attachReaper(Registration r, ActorRef<Reaper.Command> reaper, CompletionInbox inbox) {
+    r.inbox = inbox;
+    r.reaper = reaper;
   }
 
   /**
@@ -96,17 +118,43 @@ final class Poller {
    * waiting for room, as Netty's epoll transport does. EPOLL_CTL_MOD re-checks readiness, so
    * room that came between the EAGAIN and this call still raises the event.
    */
-  void watchWritable(long token, int fd, boolean on) throws IOException {
-    epoll.modify(fd, on ? MASK : MASK & ~Kernel.EPOLLOUT, token);
+  void watchWritable(Registration r, boolean on) throws IOException {
+    synchronized (r) {
+      r.wantWritable = on;
+      modify(r);
+    }
   }
 
-  /** Stops delivering readiness of {@code fd}; after this returns the fd may be closed. */
-  void deregister(long token, int fd) {
-    registrations.remove(token);
-    try {
-      epoll.remove(fd);
-    } catch (IOException e) {
-      log.warn("epoll_ctl(DEL) of fd {} failed: {}", fd, e.getMessage());
+  /**
+   * Re-arms a registration made one-shot while its drain cycle was open ({@link
+   * CompletionInbox#endCycle}): EPOLL_CTL_MOD re-checks readiness, so whatever came while it was
+   * disarmed (data, room, hang-up, completions) is reported now.
+   */
+  void rearm(Registration r) throws IOException {
+    synchronized (r) {
+      modify(r);
+    }
+  }
+
+  /** Stops delivering readiness of {@code r.fd}; after this returns the fd may be closed. */
+  void deregister(Registration r) {
+    synchronized (r) {
+      if (!r.live) {
+        return;
+      }
+      r.live = false;
+      registrations.remove(r.token);
+      try {
+        epoll.remove(r.fd);
+      } catch (IOException e) {
+        log.warn("epoll_ctl(DEL) of fd {} failed: {}", r.fd, e.getMessage());
+      }
+    }
+  }
+
+  private void modify(Registration r) throws IOException {
+    if (r.live) {
+      epoll.modify(r.fd, r.mask(), r.token);
     }
   }
 
@@ -149,16 +197,40 @@ final class Poller {
     }
   }
 
-  private static void dispatch(Registration r, int events) {
+  private void dispatch(Registration r, int events) {
     boolean err = (events & Kernel.EPOLLERR) != 0;
-    if (err && r.reaper() != null && r.inbox().errorQueueReady()) { // else a drain cycle is open
-      r.reaper().tell(new Reaper.ErrorQueueReady(r.token()));
+    ActorRef<Reaper.Command> reaper = r.reaper;
+    if (err && reaper != null) {
+      CompletionInbox inbox = r.inbox;
+      if (inbox.errorQueueReady()) {
+        reaper.tell(new Reaper.ErrorQueueReady(r.token));
+      } else if (inbox.quiet()) {
+        quiet(r);
+      }
     }
-    if ((events & (Kernel.EPOLLIN | Kernel.EPOLLHUP | Kernel.EPOLLRDHUP)) != 0 || (err && r.reaper() == null)) {
-      r.readable().run();
+    if ((events & (Kernel.EPOLLIN | Kernel.EPOLLHUP | Kernel.EPOLLRDHUP)) != 0 || (err && reaper == null)) {
+      r.readable.run();
     }
     if ((events & Kernel.EPOLLOUT) != 0) {
-      r.writable().run();
+      r.writable.run();
+    }
+  }
+
+  /**
+   * Completions keep coming while {@code r}'s drain cycle is open: each one would wake this thread
+   * for nothing (the kernel's sk_error_report wakes every epoll waiter on the socket, and EPOLLERR
+   * cannot be masked: epoll_ctl(2)). Made one-shot, the registration goes quiet after its next
+   * event, until whoever ends the cycle re-arms it. Why (issue 10): at 64,000 B datagrams this
+   * thread woke every ~2 datagrams, a third of the process's CPU. What it costs: while quiet, data
+   * and room wait for the re-arm too; the cycle ends once the socket applied what the reaper
+   * read, and the re-arm reports whatever came meanwhile. A failed epoll_ctl leaves the mask as
+   * it was (not one-shot): only the wake-ups stay.
+   */
+  private void quiet(Registration r) {
+    try {
+      rearm(r);
+    } catch (IOException e) {
+      log.debug("epoll_ctl(MOD, EPOLLONESHOT) of fd {} failed: {}", r.fd, e.getMessage());
     }
   }
 

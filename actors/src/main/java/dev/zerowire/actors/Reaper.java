@@ -44,8 +44,8 @@ final class Reaper extends AbstractBehavior<Reaper.Command> {
 
   /**
    * Drain {@code token}'s error queue: its drain cycle ({@link CompletionInbox}) is this reaper's
-   * to hold. From the poller, which opened the cycle on an EPOLLERR, or from the socket (or this
-   * reaper), which found completions came meanwhile when it ended one.
+   * to hold until it rings the doorbell. From the poller, which opened the cycle on an EPOLLERR,
+   * or from the socket, which found completions came meanwhile when it tried to end one.
    */
   record ErrorQueueReady(long token) implements Command {}
 
@@ -84,34 +84,34 @@ final class Reaper extends AbstractBehavior<Reaper.Command> {
   private Behavior<Command> onUnwatch(Unwatch u) {
     Watched w = watched.remove(u.token());
     if (w != null) {
-      drain(u.token(), w, Integer.MAX_VALUE);
+      if (drain(u.token(), w, Integer.MAX_VALUE)) {
+        w.owner().tell(SocketActor.CompletionsReady.INSTANCE);
+      }
       w.owner().tell(SocketActor.Unwatched.INSTANCE);
     }
     return this;
   }
 
   /**
-   * One drain of a cycle. Completions found: the socket gets them and holds the cycle until it
-   * applied them (it ends it, or sends the next ErrorQueueReady). Why pace at all (issue 10):
-   * draining at every EPOLLERR read each completion as a notification of its own (1.5 recvmsg and
-   * 0.7 poller wake-ups per 64,000 B datagram), because the kernel extends the unread notification
-   * at the tail of the error queue instead of queueing a new one. Nothing found: the cycle ends
-   * here, or goes on after other sockets' turns if an EPOLLERR came meanwhile.
+   * One drain of a cycle; the doorbell rings whatever it found, and the socket, once it applied
+   * the batch, ends the cycle or sends the next ErrorQueueReady (so the socket alone re-arms a
+   * quiet registration, and handles a failure to). Why pace at all (issue 10): draining at every
+   * EPOLLERR read each completion as a notification of its own (1.5 recvmsg and 0.7 poller
+   * wake-ups per 64,000 B datagram), because the kernel extends the unread notification at the
+   * tail of the error queue instead of queueing a new one.
    */
   private Behavior<Command> onReady(ErrorQueueReady r) {
     Watched w = watched.get(r.token());
-    if (w == null) {
-      return this; // unwatched: its last drain was at Unwatch
-    }
-    if (!drain(r.token(), w, maxPerDrain) && !w.inbox().endCycle()) {
-      getContext().getSelf().tell(r);
+    if (w != null) { // else unwatched: its last drain was at Unwatch
+      drain(r.token(), w, maxPerDrain);
+      w.owner().tell(SocketActor.CompletionsReady.INSTANCE);
     }
     return this;
   }
 
   /**
-   * Reads up to {@code max} messages; when it read any, hands them to the socket and rings its
-   * doorbell, and returns true. A drain cut at the limit marks the cycle to drain again.
+   * Reads up to {@code max} messages into the socket's inbox; true when it read any. A drain cut
+   * at the limit marks the cycle to drain again.
    */
   private boolean drain(long token, Watched w, int max) {
     Batch batch = new Batch();
@@ -122,14 +122,13 @@ final class Reaper extends AbstractBehavior<Reaper.Command> {
       getContext().getLog().debug("error queue of token {} not readable: {}", token, e.getMessage());
       read = 0;
     }
-    if (batch.count == 0 && batch.others.isEmpty()) {
-      return false;
-    }
     if (read >= max) {
       w.inbox().drainAgain();
     }
+    if (batch.count == 0 && batch.others.isEmpty()) {
+      return false;
+    }
     w.inbox().offer(batch.toBatch());
-    w.owner().tell(SocketActor.CompletionsReady.INSTANCE);
     return true;
   }
 

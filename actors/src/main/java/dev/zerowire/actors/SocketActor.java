@@ -278,7 +278,7 @@ final class SocketActor extends AbstractBehavior<Command> {
       // Watch first: the reaper must know the token before the poller can tell it of an EPOLLERR,
       // or that drain cycle (CompletionInbox) would open with nobody to end it.
       runtime.reaper().tell(new Reaper.Watch(token, socket, getContext().getSelf(), inbox));
-      runtime.poller().update(registration.withReaper(runtime.reaper(), inbox));
+      runtime.poller().attachReaper(registration, runtime.reaper(), inbox);
       watchedByReaper = true;
     }
     timers.cancel(ConnectTimeout.INSTANCE);
@@ -639,13 +639,22 @@ final class SocketActor extends AbstractBehavior<Command> {
     return next();
   }
 
+  /** The poller made the registration one-shot for a drain cycle that has now ended: re-arm it. */
+  private void rearm() {
+    try {
+      runtime.poller().rearm(registration);
+    } catch (IOException e) { // without it the socket would never hear of its fd again
+      reset("failed: " + e.getMessage(), "epoll_ctl(MOD) re-arming " + name + " failed: " + e.getMessage());
+    }
+  }
+
   /** EPOLLOUT on while a write waits for room, off otherwise; a failure to turn it on resets. */
   private void watchWritable(boolean on) {
     if (epollOut == on || !socket.isOpen()) {
       return;
     }
     try {
-      runtime.poller().watchWritable(token, socket.fd(), on);
+      runtime.poller().watchWritable(registration, on);
       epollOut = on;
     } catch (IOException e) {
       if (on) { // without the event the queue would wait forever
@@ -731,8 +740,12 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   private Behavior<Command> onCompletionsReady() {
     applyInbox();
-    if (watchedByReaper && !inbox.endCycle()) { // completions came meanwhile: the reaper reads them now
-      runtime.reaper().tell(new Reaper.ErrorQueueReady(token));
+    if (watchedByReaper) {
+      switch (inbox.endCycle()) {
+        case AGAIN -> runtime.reaper().tell(new Reaper.ErrorQueueReady(token)); // completions came meanwhile
+        case OVER_REARM -> rearm();
+        case OVER -> {}
+      }
     }
     if (options.mode() == SendMode.ADAPTIVE && adaptiveZeroCopy && copiedInARow >= options.adaptiveCopiedToSwitch()) {
       restFromZeroCopy(copiedInARow + " completions in a row came back COPIED");
@@ -1266,7 +1279,7 @@ final class SocketActor extends AbstractBehavior<Command> {
     timers.cancel(ProbeZeroCopy.INSTANCE);
     timers.cancel(ConnectTimeout.INSTANCE);
     timers.cancel(RetryConnect.INSTANCE);
-    runtime.poller().deregister(token, socket.fd());
+    runtime.poller().deregister(registration);
     phase = Phase.UNREGISTERING;
     if (watchedByReaper) {
       runtime.reaper().tell(new Reaper.Unwatch(token));
@@ -1342,7 +1355,7 @@ final class SocketActor extends AbstractBehavior<Command> {
     applyInbox();
     table.forgetAll(finished);
     emit();
-    runtime.poller().deregister(token, socket.fd());
+    runtime.poller().deregister(registration);
     if (watchedByReaper) {
       runtime.reaper().tell(new Reaper.Unwatch(token));
     }

@@ -1,5 +1,6 @@
 package dev.zerowire.actors;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -22,8 +23,8 @@ class CompletionInboxTest {
     assertTrue(inbox.errorQueueReady(), "IDLE: the poller must tell the reaper");
     assertFalse(inbox.errorQueueReady(), "a cycle is open: no message");
     assertFalse(inbox.errorQueueReady());
-    assertFalse(inbox.endCycle(), "an EPOLLERR came meanwhile: drain again");
-    assertTrue(inbox.endCycle(), "nothing came since: the cycle is over");
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(), "an EPOLLERR came meanwhile: drain again");
+    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(), "nothing came since: the cycle is over");
     assertTrue(inbox.errorQueueReady(), "IDLE again: a new cycle");
   }
 
@@ -31,7 +32,7 @@ class CompletionInboxTest {
   void aCycleWithoutNewErrorsEndsAtOnce() {
     CompletionInbox inbox = new CompletionInbox();
     assertTrue(inbox.errorQueueReady());
-    assertTrue(inbox.endCycle());
+    assertEquals(CompletionInbox.End.OVER, inbox.endCycle());
     assertTrue(inbox.errorQueueReady());
   }
 
@@ -40,8 +41,27 @@ class CompletionInboxTest {
     CompletionInbox inbox = new CompletionInbox();
     assertTrue(inbox.errorQueueReady());
     inbox.drainAgain();
-    assertFalse(inbox.endCycle(), "the limit left messages queued");
-    assertTrue(inbox.endCycle());
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(), "the limit left messages queued");
+    assertEquals(CompletionInbox.End.OVER, inbox.endCycle());
+  }
+
+  @Test
+  void quietOnlyDuringAnOpenCycleAndOnceAndTheEndRearms() {
+    CompletionInbox inbox = new CompletionInbox();
+    assertFalse(inbox.quiet(), "no cycle: nothing to be quiet for");
+    assertTrue(inbox.errorQueueReady());
+    assertFalse(inbox.errorQueueReady());
+    assertTrue(inbox.quiet(), "an EPOLLERR during the cycle: the poller makes the registration one-shot");
+    assertTrue(inbox.quieted());
+    assertFalse(inbox.quiet(), "once is enough");
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(), "quiet does not end the cycle");
+    assertTrue(inbox.quieted(), "still quiet while the cycle goes on");
+    assertFalse(inbox.errorQueueReady(), "the one-shot's last event folds in");
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle());
+    assertEquals(CompletionInbox.End.OVER_REARM, inbox.endCycle(), "the end re-arms what was quiet");
+    assertFalse(inbox.quieted());
+    assertTrue(inbox.errorQueueReady(), "and the next EPOLLERR opens a new cycle");
+    assertEquals(CompletionInbox.End.OVER, inbox.endCycle());
   }
 
   /**
@@ -60,7 +80,7 @@ class CompletionInboxTest {
       while (!done.get()) {
         if (cycles.get() > 0) {
           undrained.set(0); // a drain reads whatever the kernel queued so far
-          if (inbox.endCycle()) {
+          if (inbox.endCycle() != CompletionInbox.End.AGAIN) {
             cycles.decrementAndGet();
           }
         } else {

@@ -83,6 +83,8 @@ public final class Kernel {
   public static final int EPOLLHUP = 0x010;
   public static final int EPOLLRDHUP = 0x2000;
   public static final int EPOLLET = 1 << 31;
+  /** After one event the registration reports nothing until EPOLL_CTL_MOD re-arms it (epoll_ctl(2)). */
+  public static final int EPOLLONESHOT = 1 << 30;
 
   // include/uapi/linux/eventfd.h
   public static final int EFD_NONBLOCK = 0x800;
