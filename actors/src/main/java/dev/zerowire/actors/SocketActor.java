@@ -201,7 +201,9 @@ final class SocketActor extends AbstractBehavior<Command> {
   // reading: what the kernel gave us goes to the handler in order, and only to it
   private ActorRef<Event> handler;
   private boolean readingSuspended;
-  private boolean pullMode; // suspend after every Received until ResumeReading
+  private boolean pullMode; // suspend once pullWindow chunks await the handler's ResumeReading
+  private int pullWindow = 1;
+  private int unanswered; // pull mode: chunks delivered and not yet answered by a ResumeReading
   private boolean keepOpenOnPeerClosed;
   private boolean inputDone; // end of stream, a receive error, or a reset: nothing more to read
   private boolean eofSeen; // the peer's end of stream was read
@@ -930,6 +932,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   private Behavior<Command> onRegister(Register r) {
     handler = r.handler();
     pullMode = r.pull();
+    pullWindow = r.pullWindow();
     keepOpenOnPeerClosed = r.keepOpenOnPeerClosed();
     lent = r.lent();
     if (lent && pool == null) {
@@ -944,14 +947,38 @@ final class SocketActor extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onResume() {
+    if (!pullMode) {
+      readingSuspended = false;
+      return read(); // edge-triggered: data that came while suspended raised no new edge
+    }
+    boolean held = readingSuspended;
+    unanswered = Math.max(0, unanswered - 1); // the handler is done with a chunk
+    if (unanswered >= pullWindow) {
+      return next();
+    }
     readingSuspended = false;
-    return read(); // edge-triggered: data that came while suspended raised no new edge
+    // Not held: the last read ended at EAGAIN (an edge will come), at its turn's limit (a Readable
+    // is queued) or on an empty pool (one is promised): reading now would only find EAGAIN.
+    return held ? read() : next();
+  }
+
+  /** Pull mode: one more chunk is with the handler; at the window, wait for its ResumeReading. */
+  private boolean atPullWindow() {
+    if (!pullMode || deliverUnasked) {
+      return false;
+    }
+    unanswered++;
+    if (unanswered >= pullWindow) {
+      readingSuspended = true;
+      return true;
+    }
+    return false;
   }
 
   /**
    * Delivers what was read before (salvaged), then reads until EAGAIN (up to 16 reads a turn,
-   * then yields to the mailbox), delivering to the handler; in pull mode one chunk, then waits
-   * for ResumeReading. Without a handler nothing is read, except while closing (see {@link
+   * then yields to the mailbox), delivering to the handler; in pull mode until {@code pullWindow}
+   * chunks await the handler's ResumeReading. Without a handler nothing is read, except while closing (see {@link
    * #readWithoutHandler}).
    */
   private Behavior<Command> read() {
@@ -1005,9 +1032,8 @@ final class SocketActor extends AbstractBehavior<Command> {
       } else {
         handler.tell(new Received(getContext().getSelf(), copyOut(n)));
       }
-      if (pullMode) {
-        readingSuspended = true; // the handler's ResumeReading asks for the next chunk
-        return next();
+      if (atPullWindow()) {
+        return next(); // the handler's ResumeReading asks for the next chunk
       }
     }
     getContext().getSelf().tell(Readable.INSTANCE); // more may wait: yield to the mailbox first
@@ -1058,9 +1084,7 @@ final class SocketActor extends AbstractBehavior<Command> {
     }
     while (!undelivered.isEmpty() && (!readingSuspended || deliverUnasked)) {
       handler.tell(undelivered.poll());
-      if (pullMode && !deliverUnasked) {
-        readingSuspended = true;
-      }
+      atPullWindow();
     }
     if (undelivered.isEmpty() && eofSeen && !peerClosedSent) {
       peerClosedSent = true;

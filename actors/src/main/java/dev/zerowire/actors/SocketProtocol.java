@@ -215,10 +215,13 @@ public final class SocketProtocol {
    * PeerClosed}, {@link Closed}), and start reading. A later Register replaces the handler.
    *
    * <p>Push mode ({@code pull == false}): the socket reads whenever the kernel has data and sends
-   * every chunk at once; the handler must keep up or use {@link SuspendReading}. Pull mode: after
-   * each {@link Received} the socket stops reading until the handler sends {@link ResumeReading},
-   * so at most one chunk waits in the handler's mailbox and a slow handler pushes back on the
-   * peer through TCP flow control (Pekko IO's pull mode).
+   * every chunk at once; the handler must keep up or use {@link SuspendReading}. Pull mode: the
+   * handler answers each {@link Received} with a {@link ResumeReading}, and the socket reads ahead
+   * of those answers by at most {@code pullWindow} chunks, so at most that many chunks wait in the
+   * handler's mailbox and a slow handler pushes back on the peer through TCP flow control. With a
+   * window of 1 (the default, Pekko IO's pull mode) the socket stops after each chunk until the
+   * answer comes; a larger window lets it read the next chunks while the handler works on the
+   * last (for large messages: two cores reading and decoding at once instead of taking turns).
    *
    * <p>{@code keepOpenOnPeerClosed} (Pekko IO's flag of the same name): the peer's end of stream
    * arrives as {@link PeerClosed} and the socket stays open for sending (a half-closed
@@ -230,10 +233,13 @@ public final class SocketProtocol {
    * <p>{@code lent}: inbound data arrives as {@link ReceivedBuffer}, off-heap memory the socket
    * read into and lends to the handler, instead of {@link Received} with a copy on the heap.
    */
-  public record Register(ActorRef<Event> handler, boolean pull, boolean keepOpenOnPeerClosed, boolean lent)
-      implements Command {
+  public record Register(ActorRef<Event> handler, boolean pull, boolean keepOpenOnPeerClosed, boolean lent,
+      int pullWindow) implements Command {
     public Register {
       Objects.requireNonNull(handler, "handler");
+      if (pullWindow < 1) {
+        throw new IllegalArgumentException("pullWindow must be >= 1 chunk, was " + pullWindow);
+      }
     }
 
     /** Push mode, closing when the peer does. */
@@ -251,6 +257,11 @@ public final class SocketProtocol {
       this(handler, pull, keepOpenOnPeerClosed, false);
     }
 
+    /** As given, a pull window of one chunk. */
+    public Register(ActorRef<Event> handler, boolean pull, boolean keepOpenOnPeerClosed, boolean lent) {
+      this(handler, pull, keepOpenOnPeerClosed, lent, 1);
+    }
+
     /** Pull mode: one {@link Received} per {@link ResumeReading}. */
     public static Register pull(ActorRef<Event> handler) {
       return new Register(handler, true, false, false);
@@ -258,19 +269,30 @@ public final class SocketProtocol {
 
     /** This registration, staying open after the peer's end of stream (half-close). */
     public Register withKeepOpenOnPeerClosed() {
-      return new Register(handler, pull, true, lent);
+      return new Register(handler, pull, true, lent, pullWindow);
     }
 
     /** This registration, with inbound data lent off-heap ({@link ReceivedBuffer}). */
     public Register withLentBuffers() {
-      return new Register(handler, pull, keepOpenOnPeerClosed, true);
+      return new Register(handler, pull, keepOpenOnPeerClosed, true, pullWindow);
+    }
+
+    /**
+     * This registration in pull mode, reading up to {@code chunks} ahead of the handler's {@link
+     * ResumeReading}s. With lent buffers the receive pool ({@code receive-pool-chunks}) bounds it too.
+     */
+    public Register withPullWindow(int chunks) {
+      return new Register(handler, true, keepOpenOnPeerClosed, lent, chunks);
     }
   }
 
   /** Stop reading from the socket (flow control): the kernel's receive buffer fills, then the peer's sends stall. */
   public enum SuspendReading implements Command { INSTANCE }
 
-  /** Read again after {@link SuspendReading}; in pull mode, deliver the next chunk. */
+  /**
+   * Read again after {@link SuspendReading}; in pull mode, the handler is done with one chunk
+   * (the socket may read one more, see {@link Register}).
+   */
   public enum ResumeReading implements Command { INSTANCE }
 
   /**

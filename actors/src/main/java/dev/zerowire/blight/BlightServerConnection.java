@@ -144,6 +144,9 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private final ActorRef<HandlerReply> handlerAdapter;
   private final Outbox outbox;
   private final BlightDecoder decoder;
+  /** Chunks the socket reads ahead of this actor's decoding (see the Register in the constructor). */
+  static final int PULL_WINDOW = 4;
+
   private final Fnv1a64 checksum = new Fnv1a64();
   private final long[] perType = new long[BlightType.values().length];
   private final ArrayDeque<Long> outstandingPings = new ArrayDeque<>();
@@ -156,12 +159,14 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private long lastAnswerNanos;
   private boolean silent;
   private String how = "closed";
-  /** The socket delivered a chunk and waits for ResumeReading (pull mode). */
-  private boolean readOwed;
+  /** Chunks this actor is done with and has not yet answered with ResumeReading (pull mode). */
+  private int answersOwed;
   /** The unfed rest of a chunk: the payload budget refused, or pending replies reached the bound. */
   private ByteBuffer unfed;
   /** The lent buffer of the chunk being fed (unfed is a view of it), released once it is fed. */
   private NativeBuffer chunkBuffer;
+  /** Chunks the socket read ahead (at most PULL_WINDOW - 1) while another was being fed, in order. */
+  private final ArrayDeque<NativeBuffer> queuedChunks = new ArrayDeque<>(PULL_WINDOW);
   /** Pending replies reached the bound: reading stops until half have drained. */
   private boolean heldBack;
   /** When reading stopped, or the last reply left since: the reply-stall clock. */
@@ -206,13 +211,15 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     this.decoder = new BlightDecoder(settings.maxMessageSize(), budget, BlightDecoder.DEFAULT_PIECE_SIZE,
         this::onFrame);
     this.lastAnswerNanos = System.nanoTime();
-    // Pull mode: one chunk at a time, so a client that sends faster than this actor decodes is held
-    // back by TCP flow control instead of filling this mailbox.
+    // Pull mode: a client that sends faster than this actor decodes is held back by TCP flow
+    // control instead of filling this mailbox. A window of PULL_WINDOW chunks: the socket reads
+    // the next chunks while this actor decodes the last (issue 10: taking turns, a 64 KiB Repaint
+    // stream from another process ran at 0.7x the floor server's rate).
     // Lent buffers: the decoder reads each chunk where the kernel put it, with no heap copy of it
-    // (a 64 KiB byte[] per read was 96 % of this actor's allocation; issue 10). Pull mode holds
-    // one chunk at a time, so the pool stays at a chunk or two.
+    // (a 64 KiB byte[] per read was 96 % of this actor's allocation; issue 10); the window bounds
+    // the pool's use to PULL_WINDOW chunks.
     socket.tell(SocketProtocol.Register.pull(ctx.messageAdapter(SocketProtocol.Event.class, SocketEvent::new))
-        .withLentBuffers());
+        .withLentBuffers().withPullWindow(PULL_WINDOW));
     // As Oxide: a Ping every interval, and "not responding" when no answer for two intervals.
     timers.startTimerWithFixedDelay(PingTick.INSTANCE, settings.pingInterval());
     timers.startSingleTimer(NotResponding.INSTANCE, settings.unresponsiveAfter());
@@ -248,12 +255,16 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private Behavior<Command> onSocketEvent(SocketEvent m) {
     switch (m.event()) {
       case SocketProtocol.ReceivedBuffer b -> {
-        readOwed = true;
         if (state == State.RUNNING) {
+          if (chunkBuffer != null) { // one is being fed (or waits for budget or replies): keep order
+            queuedChunks.add(b.buffer());
+            return Behaviors.same();
+          }
           chunkBuffer = b.buffer();
           return feed(b.buffer().byteBuffer());
         }
         b.buffer().release();
+        answersOwed++;
         resumeReading(); // draining: read on (and discard) so the peer's close is seen
       }
       case SocketProtocol.Received r ->
@@ -263,11 +274,23 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         if (state == State.RUNNING) {
           try {
             // Bytes held back by the reply bound are the client's last words: decode them now
-            // (at most one chunk). Bytes held back by the budget cannot be: that is a truncation.
-            while (unfed != null && unfed.hasRemaining() && !decoder.starved()) {
-              decoder.feed(unfed);
+            // (at most PULL_WINDOW chunks). Bytes held back by the budget cannot be: that is a
+            // truncation.
+            while (unfed != null && !decoder.starved()) {
+              while (unfed.hasRemaining() && !decoder.starved()) {
+                decoder.feed(unfed);
+              }
+              if (unfed.hasRemaining()) {
+                break;
+              }
+              dropChunk();
+              NativeBuffer next = queuedChunks.poll();
+              if (next != null) {
+                chunkBuffer = next;
+                unfed = next.byteBuffer();
+              }
             }
-            dropChunk();
+            dropChunks();
             decoder.endOfStream();
           } catch (BlightProtocolException e) {
             reportFault(e);
@@ -303,15 +326,39 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     }
     dropChunk();
     resumeReading();
-    return Behaviors.same();
+    return feedNext();
   }
 
-  /** The chunk is fed (or will never be): its lent buffer goes back to the socket's pool. */
+  /** Feeds the next chunk the socket read ahead, unless one is being fed or replies hold back. */
+  private Behavior<Command> feedNext() {
+    NativeBuffer next = heldBack || state != State.RUNNING || chunkBuffer != null ? null : queuedChunks.poll();
+    if (next == null) {
+      return Behaviors.same();
+    }
+    chunkBuffer = next;
+    return feed(next.byteBuffer());
+  }
+
+  /**
+   * The chunk is fed (or will never be): its lent buffer goes back to the socket's pool, and the
+   * socket is owed a ResumeReading for it.
+   */
   private void dropChunk() {
     unfed = null;
     if (chunkBuffer != null) {
       chunkBuffer.release();
       chunkBuffer = null;
+      answersOwed++;
+    }
+  }
+
+  /** Nothing more will be fed: the chunk being fed and every queued one go back to the pool. */
+  private void dropChunks() {
+    dropChunk();
+    NativeBuffer b;
+    while ((b = queuedChunks.poll()) != null) {
+      b.release();
+      answersOwed++;
     }
   }
 
@@ -389,15 +436,16 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private void resumeReading() {
     int pending = pendingReplies();
     peakPendingReplies = Math.max(peakPendingReplies, pending);
-    if (!readOwed || unfed != null || !socketOpen) {
+    if (answersOwed == 0 || !socketOpen) {
       return;
     }
     if (state == State.RUNNING && pending >= limits.maxPendingReplies()) {
       holdBack();
       return;
     }
-    readOwed = false;
-    socket.tell(SocketProtocol.ResumeReading.INSTANCE);
+    for (; answersOwed > 0; answersOwed--) {
+      socket.tell(SocketProtocol.ResumeReading.INSTANCE);
+    }
   }
 
   /** Pending replies are at the bound: nothing more is fed or read until half have drained. */
@@ -427,6 +475,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         feed(unfed); // the rest of the chunk that filled the bound; reads again once it is fed
       } else {
         resumeReading();
+        feedNext();
       }
     }
   }
@@ -593,7 +642,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     }
     state = State.DRAINING;
     decoder.abandon(); // nothing more is decoded: a partial payload's budget goes back now
-    dropChunk();
+    dropChunks();
     timers.cancel(PingTick.INSTANCE);
     timers.cancel(NotResponding.INSTANCE);
     timers.cancel(PayloadDue.INSTANCE);
@@ -622,7 +671,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     timers.cancelAll();
     socketOpen = false;
     decoder.abandon();
-    dropChunk();
+    dropChunks();
     if (!how.startsWith("protocol fault") && !how.startsWith("limit: ")) {
       how = c.how();
     }
@@ -659,7 +708,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   /** Stopped from outside (system shutdown): make sure the socket closes too. */
   private Behavior<Command> onPostStop() {
     decoder.abandon(); // the budget is the server's: give back what this connection held
-    dropChunk(); // a lent buffer released after its socket closed is freed
+    dropChunks(); // a lent buffer released after its socket closed is freed
     if (socketOpen) {
       socket.tell(new SocketProtocol.Close(null));
     }

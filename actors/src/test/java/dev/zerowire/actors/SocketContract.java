@@ -464,6 +464,42 @@ abstract class SocketContract implements CloseContract {
     }
   }
 
+  /**
+   * A pull window of 3: the socket reads up to three chunks ahead of the handler's answers, then
+   * nothing more until a ResumeReading answers one; every byte arrives once, in order.
+   */
+  @Test
+  void pullWindowReadsAheadAtMostItsChunks() throws Exception {
+    try (Peer peer = transport().open(kit, options(SendMode.ADAPTIVE).withReadBufferSize(1000))) {
+      TestProbe<SocketProtocol.Event> handler = kit.createTestProbe();
+      NativeBuffer out = buffer(7000);
+      fillStream(out, 7000, 0);
+      writeFromPeer(peer, out, 0, 7000); // seven reads' worth with a 1000-byte read buffer
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> SocketProtocol.Register.pull(handler.getRef()).withPullWindow(0));
+      peer.zw.tell(SocketProtocol.Register.pull(handler.getRef()).withPullWindow(3));
+      java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+      for (int k = 0; k < 3; k++) {
+        got.writeBytes(handler.expectMessageClass(SocketProtocol.Received.class, Duration.ofSeconds(10)).data());
+      }
+      handler.expectNoMessage(Duration.ofMillis(200)); // three unanswered: the window is full
+      peer.zw.tell(SocketProtocol.ResumeReading.INSTANCE);
+      got.writeBytes(handler.expectMessageClass(SocketProtocol.Received.class, Duration.ofSeconds(10)).data());
+      handler.expectNoMessage(Duration.ofMillis(200)); // one answer, one more chunk
+      while (got.size() < 7000) {
+        peer.zw.tell(SocketProtocol.ResumeReading.INSTANCE);
+        got.writeBytes(handler.expectMessageClass(SocketProtocol.Received.class, Duration.ofSeconds(10)).data());
+      }
+      assertArrayEquals(expected(0, 7000), got.toByteArray());
+      for (int k = 0; k < 3; k++) { // answers while nothing is held read nothing and deliver nothing
+        peer.zw.tell(SocketProtocol.ResumeReading.INSTANCE);
+      }
+      handler.expectNoMessage(Duration.ofMillis(100));
+      writeFromPeer(peer, out, 0, 500); // and data that comes later is read on its edge
+      assertArrayEquals(expected(0, 500), receive(handler, 500));
+    }
+  }
+
   private static void writeFromPeer(Peer peer, NativeBuffer b, int off, int len) throws Exception {
     dev.zerowire.nativeio.SendVector v = new dev.zerowire.nativeio.SendVector(1);
     try {
