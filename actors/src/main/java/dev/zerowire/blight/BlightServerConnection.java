@@ -165,7 +165,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private ByteBuffer unfed;
   /** The lent buffer of the chunk being fed (unfed is a view of it), released once it is fed. */
   private NativeBuffer chunkBuffer;
-  /** Chunks the socket read ahead (at most PULL_WINDOW - 1) while another was being fed, in order. */
+  /** Chunks received and not yet fed (at most PULL_WINDOW), in stream order. */
   private final ArrayDeque<NativeBuffer> queuedChunks = new ArrayDeque<>(PULL_WINDOW);
   /** Pending replies reached the bound: reading stops until half have drained. */
   private boolean heldBack;
@@ -256,12 +256,8 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     switch (m.event()) {
       case SocketProtocol.ReceivedBuffer b -> {
         if (state == State.RUNNING) {
-          if (chunkBuffer != null) { // one is being fed (or waits for budget or replies): keep order
-            queuedChunks.add(b.buffer());
-            return Behaviors.same();
-          }
-          chunkBuffer = b.buffer();
-          return feed(b.buffer().byteBuffer());
+          queuedChunks.add(b.buffer()); // behind any read ahead while one waits: order is the stream's
+          return feedNext();
         }
         b.buffer().release();
         answersOwed++;
@@ -329,7 +325,10 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     return feedNext();
   }
 
-  /** Feeds the next chunk the socket read ahead, unless one is being fed or replies hold back. */
+  /**
+   * Feeds the oldest chunk not yet fed, unless one is being fed (or waits for budget) or replies
+   * hold reading back: every chunk goes through the queue, so none overtakes another.
+   */
   private Behavior<Command> feedNext() {
     NativeBuffer next = heldBack || state != State.RUNNING || chunkBuffer != null ? null : queuedChunks.poll();
     if (next == null) {

@@ -316,6 +316,48 @@ class BlightHostilePeersTest {
     assertTrue(s.errors().stream().noneMatch(e -> e.contains("unread")), s.errors().toString());
   }
 
+  /**
+   * The socket reads ahead of the decoder (a pull window), so chunks can arrive while reading is
+   * held back at the reply bound: they must be decoded in the order they came. Staged with a raw
+   * peer and a handler that answers on demand (bound 2): chunk A (requests 1-3) pauses after 2;
+   * chunk B (4) arrives and waits; answering 1 lets A finish, which holds reading back between
+   * chunks; chunk C (5) arrives then. Before the fix C was decoded at once, ahead of B.
+   */
+  @Test
+  void chunksReadAheadWhileHeldBackAreDecodedInOrder() throws Exception {
+    BlightSettings settings = BlightSettings.defaults().withLimits(BlightLimits.defaults().withMaxPendingReplies(2));
+    TestProbe<BlightProtocol.HandlerRequest> handler = kit.createTestProbe();
+    Server server = BlightTestSupport.startServer(kit, Transport.UNIX.listenAddress(dir), settings, handler.getRef());
+    try (RawPeer peer = RawPeer.connect(server.address())) {
+      java.io.ByteArrayOutputStream a = new java.io.ByteArrayOutputStream();
+      for (int i = 1; i <= 3; i++) {
+        a.writeBytes(BlightEncoder.message(BlightType.LIST, i));
+      }
+      peer.write(a.toByteArray());
+      BlightProtocol.HandlerRequest r1 = handler.expectMessageClass(BlightProtocol.HandlerRequest.class, BlightTestSupport.WAIT);
+      BlightProtocol.HandlerRequest r2 = handler.expectMessageClass(BlightProtocol.HandlerRequest.class, BlightTestSupport.WAIT);
+      handler.expectNoMessage(Duration.ofMillis(200)); // at the bound: 3 waits in chunk A
+      peer.write(BlightEncoder.message(BlightType.LIST, 4)); // chunk B, read ahead
+      Thread.sleep(200); // (if B and C were read as one chunk, the order would hold anyway)
+      r1.replyTo().tell(BlightProtocol.AckWith.empty(r1.frame().ackid()));
+      BlightProtocol.HandlerRequest r3 = handler.expectMessageClass(BlightProtocol.HandlerRequest.class, BlightTestSupport.WAIT);
+      assertEquals(3, r3.frame().ackid());
+      handler.expectNoMessage(Duration.ofMillis(200)); // held back again, now between chunks
+      peer.write(BlightEncoder.message(BlightType.LIST, 5)); // chunk C
+      Thread.sleep(200);
+      r2.replyTo().tell(BlightProtocol.AckWith.empty(r2.frame().ackid()));
+      r3.replyTo().tell(BlightProtocol.AckWith.empty(r3.frame().ackid()));
+      for (long want = 4; want <= 5; want++) {
+        BlightProtocol.HandlerRequest r = handler.expectMessageClass(BlightProtocol.HandlerRequest.class, BlightTestSupport.WAIT);
+        assertEquals(want, r.frame().ackid(), "requests in the order the client sent them");
+        r.replyTo().tell(BlightProtocol.AckWith.empty(r.frame().ackid()));
+      }
+    }
+    ServerSummary s = server.stop(kit);
+    assertTrue(s.errors().isEmpty(), s.errors().toString());
+    assertTrue(s.perConnection().get(0).holdBacks() >= 2, "held back in chunk A and between chunks");
+  }
+
   static long openFds() {
     try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
       return s.count();
