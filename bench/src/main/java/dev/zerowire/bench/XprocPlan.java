@@ -7,7 +7,10 @@ import java.util.List;
 /**
  * How much blight-xproc sends. Counts, not durations: the clients are {@code blight-client} and
  * its floor twin, which run message counts ({@code --load TYPE:SIZE:N}); the counts are sized so
- * that quick adds about 30 s to a run and the full plan about 2 minutes on two cores.
+ * that quick adds about 40 s to a run and the full plan about 2.5 minutes on two cores. The
+ * warm-ups are long enough for the JIT to have compiled both sides' hot paths (issue 10: with 200
+ * Repaints of 64 KiB and 1,000 Info a "warm" load still measured mostly compilation, and the
+ * bigger program, zerowire's, paid more of it).
  *
  * <p>Each client process runs, on one connection: {@link #cold} Info round trips first (the
  * "cold" figure: a fresh JVM's first round trips), an Info warm-up, {@link #reps} measured Info
@@ -41,9 +44,9 @@ record XprocPlan(List<BlightTransport> transports, int processes, int reps, long
 
   static XprocPlan of(BenchPlan p) {
     return p.quick()
-        ? new XprocPlan(List.of(BlightTransport.values()), 1, 3, 2000, 1000, 500, 200, 200, 10_000, 10_000,
+        ? new XprocPlan(List.of(BlightTransport.values()), 1, 3, 2000, 4000, 1000, 1500, 500, 10_000, 10_000,
             Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(5))
-        : new XprocPlan(List.of(BlightTransport.values()), 3, 2, 2000, 2000, 2500, 300, 800, 20_000, 40_000,
+        : new XprocPlan(List.of(BlightTransport.values()), 3, 2, 2000, 6000, 2500, 2000, 1000, 20_000, 40_000,
             Duration.ofSeconds(120), Duration.ofSeconds(30), Duration.ofSeconds(5));
   }
 

@@ -60,7 +60,9 @@ class BenchCommandTest {
    * blight-xproc's counts on paper, at rates a quiet run of this machine gave with zerowire on the
    * slower side (cold Info 2,000/s, warm Info 6,000/s, 64 KiB Repaints 150 MB/s, 36 B Repaints
    * 120,000/s; the floor pair about 10x that), 2.5 s to start and stop a zerowire client JVM and
-   * 1 s a floor client, 3 s for the two servers: quick must add about 30 s, the full run 2 minutes.
+   * 1 s a floor client, 3 s for the two servers: quick must add about 40 s, the full run 2.5 minutes
+   * (the warm-ups are long enough for the JIT: issue 10 found 200 Repaints of 64 KiB measured mostly
+   * compilation).
    * A loaded machine (other builds) makes every child slower to start: the estimate, not the
    * measured time, is what the counts are held to.
    */
@@ -78,8 +80,8 @@ class BenchCommandTest {
   void xprocFitsItsBudgetOnPaper() {
     double quick = xprocSecondsOnPaper(XprocPlan.of(BenchPlan.quickPlan()));
     double full = xprocSecondsOnPaper(XprocPlan.of(BenchPlan.fullPlan()));
-    assertTrue(quick <= 32, "blight-xproc adds " + quick + " s to --quick");
-    assertTrue(full <= 125, "blight-xproc adds " + full + " s to the full run");
+    assertTrue(quick <= 42, "blight-xproc adds " + quick + " s to --quick");
+    assertTrue(full <= 160, "blight-xproc adds " + full + " s to the full run");
   }
 
   @Test
