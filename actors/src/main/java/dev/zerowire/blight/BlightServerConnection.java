@@ -270,21 +270,19 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         if (state == State.RUNNING) {
           try {
             // Bytes held back by the reply bound are the client's last words: decode them now
-            // (at most PULL_WINDOW chunks). Bytes held back by the budget cannot be: that is a
-            // truncation.
-            while (unfed != null && !decoder.starved()) {
-              while (unfed.hasRemaining() && !decoder.starved()) {
-                decoder.feed(unfed);
-              }
-              if (unfed.hasRemaining()) {
-                break;
-              }
-              dropChunk();
-              NativeBuffer next = queuedChunks.poll();
-              if (next != null) {
+            // (the chunk being fed and those read ahead, at most PULL_WINDOW). Bytes held back by
+            // the budget cannot be: that is a truncation.
+            while (!decoder.starved()) {
+              if (unfed == null || !unfed.hasRemaining()) {
+                dropChunk();
+                NativeBuffer next = queuedChunks.poll();
+                if (next == null) {
+                  break;
+                }
                 chunkBuffer = next;
                 unfed = next.byteBuffer();
               }
+              decoder.feed(unfed);
             }
             dropChunks();
             decoder.endOfStream();

@@ -358,6 +358,38 @@ class BlightHostilePeersTest {
     assertTrue(s.perConnection().get(0).holdBacks() >= 2, "held back in chunk A and between chunks");
   }
 
+  /**
+   * The client's last words: it sends and hangs up while reading is held back at the reply bound
+   * between chunks, with a chunk read ahead and not yet decoded. The server decodes that chunk
+   * too before it ends the connection (a request the kernel delivered is never dropped).
+   */
+  @Test
+  void aChunkReadAheadIsDecodedWhenThePeerHangsUpWhileHeldBack() throws Exception {
+    BlightSettings settings = BlightSettings.defaults().withLimits(BlightLimits.defaults().withMaxPendingReplies(2));
+    TestProbe<BlightProtocol.HandlerRequest> handler = kit.createTestProbe();
+    Server server = BlightTestSupport.startServer(kit, Transport.UNIX.listenAddress(dir), settings, handler.getRef());
+    List<BlightProtocol.HandlerRequest> got = new ArrayList<>();
+    try (RawPeer peer = RawPeer.connect(server.address())) {
+      java.io.ByteArrayOutputStream a = new java.io.ByteArrayOutputStream();
+      for (int i = 1; i <= 3; i++) {
+        a.writeBytes(BlightEncoder.message(BlightType.LIST, i));
+      }
+      peer.write(a.toByteArray());
+      got.add(handler.expectMessageClass(BlightProtocol.HandlerRequest.class, BlightTestSupport.WAIT));
+      got.add(handler.expectMessageClass(BlightProtocol.HandlerRequest.class, BlightTestSupport.WAIT));
+      peer.write(BlightEncoder.message(BlightType.LIST, 4)); // read ahead, waits behind chunk A
+      Thread.sleep(200);
+      got.get(0).replyTo().tell(BlightProtocol.AckWith.empty(got.get(0).frame().ackid()));
+      got.add(handler.expectMessageClass(BlightProtocol.HandlerRequest.class, BlightTestSupport.WAIT));
+      handler.expectNoMessage(Duration.ofMillis(200)); // held back between chunks, 4 waiting
+      peer.channel.shutdownOutput(); // and the client hangs up
+      got.add(handler.expectMessageClass(BlightProtocol.HandlerRequest.class, BlightTestSupport.WAIT));
+    }
+    assertEquals(List.of(1L, 2L, 3L, 4L), got.stream().map(r -> r.frame().ackid()).toList());
+    ServerSummary s = server.stop(kit);
+    assertTrue(s.errors().isEmpty(), s.errors().toString());
+  }
+
   static long openFds() {
     try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
       return s.count();
