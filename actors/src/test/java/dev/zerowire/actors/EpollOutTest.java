@@ -117,13 +117,17 @@ class EpollOutTest {
 
   /** The event mask of {@code fd}'s registration in zerowire's epoll set. */
   private static int mask(int fd) throws Exception {
-    int epfd = ZeroWire.get(kit.system()).pollerEpollFd();
+    return maskIn(ZeroWire.get(kit.system()).pollerEpollFd(), fd);
+  }
+
+  /** The event mask of {@code fd}'s registration in the epoll set {@code epfd}, as the kernel shows it. */
+  static int maskIn(int epfd, int fd) throws Exception {
     for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + epfd))) {
       String[] f = line.trim().split("\\s+");
       if (f.length >= 4 && f[0].equals("tfd:") && f[1].equals(String.valueOf(fd)) && f[2].equals("events:")) {
         return (int) Long.parseLong(f[3], 16);
       }
     }
-    throw new AssertionError("fd " + fd + " is not registered with zerowire's epoll");
+    throw new AssertionError("fd " + fd + " is not registered with epoll fd " + epfd);
   }
 }
