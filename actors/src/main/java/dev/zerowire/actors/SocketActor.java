@@ -741,9 +741,10 @@ final class SocketActor extends AbstractBehavior<Command> {
   // =========================================================================== completions
 
   private Behavior<Command> onCompletionsReady() {
+    long before = completions;
     applyInbox();
     if (watchedByReaper) {
-      switch (inbox.endCycle()) {
+      switch (inbox.endCycle(completions > before)) {
         case AGAIN -> runtime.reaper().tell(new Reaper.ErrorQueueReady(token)); // completions came meanwhile
         case OVER_REARM -> rearm();
         case OVER -> {}

@@ -23,8 +23,8 @@ class CompletionInboxTest {
     assertTrue(inbox.errorQueueReady(), "IDLE: the poller must tell the reaper");
     assertFalse(inbox.errorQueueReady(), "a cycle is open: no message");
     assertFalse(inbox.errorQueueReady());
-    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(), "an EPOLLERR came meanwhile: drain again");
-    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(), "nothing came since: the cycle is over");
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true), "an EPOLLERR came meanwhile: drain again");
+    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(true), "nothing came since: the cycle is over");
     assertTrue(inbox.errorQueueReady(), "IDLE again: a new cycle");
   }
 
@@ -32,7 +32,7 @@ class CompletionInboxTest {
   void aCycleWithoutNewErrorsEndsAtOnce() {
     CompletionInbox inbox = new CompletionInbox();
     assertTrue(inbox.errorQueueReady());
-    assertEquals(CompletionInbox.End.OVER, inbox.endCycle());
+    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(true));
     assertTrue(inbox.errorQueueReady());
   }
 
@@ -41,8 +41,8 @@ class CompletionInboxTest {
     CompletionInbox inbox = new CompletionInbox();
     assertTrue(inbox.errorQueueReady());
     inbox.drainAgain();
-    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(), "the limit left messages queued");
-    assertEquals(CompletionInbox.End.OVER, inbox.endCycle());
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true), "the limit left messages queued");
+    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(true));
   }
 
   @Test
@@ -54,14 +54,17 @@ class CompletionInboxTest {
     assertTrue(inbox.quiet(), "an EPOLLERR during the cycle: the poller makes the registration one-shot");
     assertTrue(inbox.quieted());
     assertFalse(inbox.quiet(), "once is enough");
-    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(), "quiet does not end the cycle");
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true), "quiet does not end the cycle");
     assertTrue(inbox.quieted(), "still quiet while the cycle goes on");
     assertFalse(inbox.errorQueueReady(), "the one-shot's last event folds in");
-    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle());
-    assertEquals(CompletionInbox.End.OVER_REARM, inbox.endCycle(), "the end re-arms what was quiet");
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(false));
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true), "quiet, and completions came: drain again");
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true));
+    assertTrue(inbox.quieted());
+    assertEquals(CompletionInbox.End.OVER_REARM, inbox.endCycle(false), "a drain found nothing: re-arm");
     assertFalse(inbox.quieted());
     assertTrue(inbox.errorQueueReady(), "and the next EPOLLERR opens a new cycle");
-    assertEquals(CompletionInbox.End.OVER, inbox.endCycle());
+    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(true), "not quiet: a batch alone does not go on");
   }
 
   /**
@@ -80,7 +83,7 @@ class CompletionInboxTest {
       while (!done.get()) {
         if (cycles.get() > 0) {
           undrained.set(0); // a drain reads whatever the kernel queued so far
-          if (inbox.endCycle() != CompletionInbox.End.AGAIN) {
+          if (inbox.endCycle(true) != CompletionInbox.End.AGAIN) {
             cycles.decrementAndGet();
           }
         } else {

@@ -83,10 +83,16 @@ class QuietRegistrationTest {
       // again; the end that finds nothing new re-arms, and the re-arm reports the waiting datagram.
       Completions c = new Completions();
       socket.drainErrorQueue(c, 64);
-      assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle());
-      socket.drainErrorQueue(c, 64);
+      assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(c.ids > 0));
+      long before = c.ids;
+      socket.drainErrorQueue(c, 64); // quiet: it goes on while drains find completions
+      CompletionInbox.End end = inbox.endCycle(c.ids > before);
+      if (end == CompletionInbox.End.AGAIN) {
+        socket.drainErrorQueue(c, 64);
+        end = inbox.endCycle(false);
+      }
       assertEquals(3, c.ids, "every send's completion was read");
-      assertEquals(CompletionInbox.End.OVER_REARM, inbox.endCycle());
+      assertEquals(CompletionInbox.End.OVER_REARM, end, "a drain that found nothing ends it");
       poller.rearm(r);
       int armed = awaitMask(poller, socket.fd(), m -> (m & Kernel.EPOLLIN) != 0);
       assertEquals(0, armed & Kernel.EPOLLONESHOT, "re-armed as before the cycle: 0x" + Integer.toHexString(armed));
