@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   IDLE ──EPOLLERR (poller: tells the reaper)──▶ CYCLE ──EPOLLERR, or a drain cut at its limit──▶ AGAIN
  *   CYCLE ──end (the socket applied the drain's batch)──▶ IDLE
  *   AGAIN ──end (the socket tells the reaper to drain again)──▶ CYCLE
- *   CYCLE + QUIET ──end after a batch with completions──▶ CYCLE + QUIET (drain again)
+ *   CYCLE + QUIET ──end after a batch with completions, nothing else awaited──▶ CYCLE + QUIET (drain again)
  *   + QUIET: an EPOLLERR came while the cycle was open; the poller made the registration one-shot,
  *            and the end that reaches IDLE re-arms it (Poller.quiet, Poller.rearm)
  * </pre>
@@ -57,8 +57,8 @@ final class CompletionInbox {
     /** The cycle is over and the registration was quiet: re-arm it ({@link Poller#rearm}). */
     OVER_REARM,
     /**
-     * An EPOLLERR came meanwhile, the last drain stopped at its limit, or a quiet cycle's batch held
-     * completions: tell the reaper to drain again.
+     * An EPOLLERR came meanwhile, the last drain stopped at its limit, or a quiet cycle goes on:
+     * tell the reaper to drain again.
      */
     AGAIN
   }
@@ -120,21 +120,25 @@ final class CompletionInbox {
 
   /**
    * The holder of the cycle (the socket, once it applied a batch) ends it, or learns it goes on:
-   * AGAIN when an EPOLLERR came meanwhile, and also when the cycle is quiet and the batch just
-   * applied held completions ({@code appliedSome}). Why the second (issue 10): quiet means
-   * completions keep coming, so the error queue is most likely not empty again already; ending the
-   * cycle there re-armed the registration, whose re-check reported EPOLLERR at once, and the
-   * poller woke to open the next cycle (and again to quiet it). Going on costs one drain, and the
-   * first drain that finds nothing ends the cycle, so a socket whose completions stop is re-armed.
+   * AGAIN when an EPOLLERR came meanwhile, and also when the cycle is quiet, the batch just applied
+   * held completions ({@code appliedSome}) and the socket awaits no other readiness ({@code
+   * awaitsReadiness}: room to write, inbound data for a reading handler, a close). Why going on
+   * (issue 10): quiet means completions keep coming, so the error queue is most likely not empty
+   * again already; ending the cycle there re-armed the registration, whose re-check reported
+   * EPOLLERR at once, and the poller woke to open the next cycle (and again to quiet it). Going on
+   * costs one drain, and the first drain that finds nothing ends the cycle. Why not while the
+   * socket awaits readiness: while quiet the registration reports nothing, and a cycle that goes
+   * on for as long as completions stream would hold that readiness back for as long.
    */
-  End endCycle(boolean appliedSome) {
+  End endCycle(boolean appliedSome, boolean awaitsReadiness) {
+    boolean goOn = appliedSome && !awaitsReadiness;
     while (true) {
       int s = cycle.get();
       if ((s & PHASE) == AGAIN) {
         if (cycle.compareAndSet(s, (s & ~PHASE) | CYCLE)) {
           return End.AGAIN;
         }
-      } else if ((s & QUIET) != 0 && appliedSome) {
+      } else if ((s & QUIET) != 0 && goOn) {
         return End.AGAIN; // stays CYCLE | QUIET: only the holder moves it from here
       } else if (cycle.compareAndSet(s, IDLE)) {
         return (s & QUIET) != 0 ? End.OVER_REARM : End.OVER;

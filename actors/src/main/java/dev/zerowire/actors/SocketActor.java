@@ -744,7 +744,7 @@ final class SocketActor extends AbstractBehavior<Command> {
     long before = completions;
     applyInbox();
     if (watchedByReaper) {
-      switch (inbox.endCycle(completions > before)) {
+      switch (inbox.endCycle(completions > before, awaitsReadiness())) {
         case AGAIN -> runtime.reaper().tell(new Reaper.ErrorQueueReady(token)); // completions came meanwhile
         case OVER_REARM -> rearm();
         case OVER -> {}
@@ -758,6 +758,15 @@ final class SocketActor extends AbstractBehavior<Command> {
       flush();
     }
     return next();
+  }
+
+  /**
+   * Whether this socket waits for something only epoll reports: room to write, or inbound data
+   * (and the peer's end of stream) for a handler that reads, or for a close
+   * ({@link CompletionInbox#endCycle}: a quiet cycle does not go on while it does).
+   */
+  private boolean awaitsReadiness() {
+    return phase != Phase.OPEN || waitingWritable || (handler != null && !readingSuspended);
   }
 
   private void applyInbox() {

@@ -23,8 +23,8 @@ class CompletionInboxTest {
     assertTrue(inbox.errorQueueReady(), "IDLE: the poller must tell the reaper");
     assertFalse(inbox.errorQueueReady(), "a cycle is open: no message");
     assertFalse(inbox.errorQueueReady());
-    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true), "an EPOLLERR came meanwhile: drain again");
-    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(true), "nothing came since: the cycle is over");
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true, false), "an EPOLLERR came meanwhile: drain again");
+    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(true, false), "nothing came since: the cycle is over");
     assertTrue(inbox.errorQueueReady(), "IDLE again: a new cycle");
   }
 
@@ -32,7 +32,7 @@ class CompletionInboxTest {
   void aCycleWithoutNewErrorsEndsAtOnce() {
     CompletionInbox inbox = new CompletionInbox();
     assertTrue(inbox.errorQueueReady());
-    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(true));
+    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(true, false));
     assertTrue(inbox.errorQueueReady());
   }
 
@@ -41,8 +41,8 @@ class CompletionInboxTest {
     CompletionInbox inbox = new CompletionInbox();
     assertTrue(inbox.errorQueueReady());
     inbox.drainAgain();
-    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true), "the limit left messages queued");
-    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(true));
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true, false), "the limit left messages queued");
+    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(true, false));
   }
 
   @Test
@@ -54,17 +54,33 @@ class CompletionInboxTest {
     assertTrue(inbox.quiet(), "an EPOLLERR during the cycle: the poller makes the registration one-shot");
     assertTrue(inbox.quieted());
     assertFalse(inbox.quiet(), "once is enough");
-    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true), "quiet does not end the cycle");
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true, false), "quiet does not end the cycle");
     assertTrue(inbox.quieted(), "still quiet while the cycle goes on");
     assertFalse(inbox.errorQueueReady(), "the one-shot's last event folds in");
-    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(false));
-    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true), "quiet, and completions came: drain again");
-    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true));
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(false, false));
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true, false), "quiet, and completions came: drain again");
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true, false));
     assertTrue(inbox.quieted());
-    assertEquals(CompletionInbox.End.OVER_REARM, inbox.endCycle(false), "a drain found nothing: re-arm");
+    assertEquals(CompletionInbox.End.OVER_REARM, inbox.endCycle(false, false), "a drain found nothing: re-arm");
     assertFalse(inbox.quieted());
     assertTrue(inbox.errorQueueReady(), "and the next EPOLLERR opens a new cycle");
-    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(true), "not quiet: a batch alone does not go on");
+    assertEquals(CompletionInbox.End.OVER, inbox.endCycle(true, false), "not quiet: a batch alone does not go on");
+  }
+
+  /**
+   * A socket that awaits readiness (room, inbound data, a close) never keeps a quiet cycle going:
+   * while quiet its registration reports nothing, so the cycle must end and re-arm it even though
+   * completions keep coming.
+   */
+  @Test
+  void aQuietCycleEndsWhenTheSocketAwaitsReadinessEvenWithCompletions() {
+    CompletionInbox inbox = new CompletionInbox();
+    assertTrue(inbox.errorQueueReady());
+    assertFalse(inbox.errorQueueReady());
+    assertTrue(inbox.quiet());
+    assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(true, true), "the EPOLLERR that came meanwhile still counts");
+    assertEquals(CompletionInbox.End.OVER_REARM, inbox.endCycle(true, true), "completions came, but the socket waits");
+    assertFalse(inbox.quieted());
   }
 
   /**
@@ -83,7 +99,7 @@ class CompletionInboxTest {
       while (!done.get()) {
         if (cycles.get() > 0) {
           undrained.set(0); // a drain reads whatever the kernel queued so far
-          if (inbox.endCycle(true) != CompletionInbox.End.AGAIN) {
+          if (inbox.endCycle(true, false) != CompletionInbox.End.AGAIN) {
             cycles.decrementAndGet();
           }
         } else {

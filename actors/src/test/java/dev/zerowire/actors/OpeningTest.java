@@ -249,4 +249,74 @@ class OpeningTest {
       }
     }
   }
+
+  /**
+   * A zero-copy UDP socket that streams without a pause (UDP never waits for room, so nothing else
+   * re-arms its registration) still hears a datagram sent to it. What it guards: a quiet drain
+   * cycle goes on past a batch only while the socket waits for no readiness; one with a reading
+   * handler must end and re-arm. On loopback the hazard did not show even with that rule removed
+   * (drains there often find the queue empty, which ends the cycle anyway), so this checks the
+   * behaviour, and CompletionInboxTest checks the rule: with true zero copy (a NIC, or ifb) every
+   * drain finds completions.
+   * The stream stops once the datagram arrived, or after 20 s (fail).
+   */
+  @Test
+  void aStreamingZeroCopyUdpSocketStillReads() throws Exception {
+    try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET)) {
+      rx.bind(new InetSocketAddress("127.0.0.1", 0));
+      TestProbe<SocketProtocol.ConnectReply> probe = kit.createTestProbe();
+      zw.manager().tell(new SocketProtocol.OpenUdp(null, rx.getLocalAddress(),
+          zw.defaultOptions().withMode(SendMode.ZEROCOPY), probe.getRef()));
+      SocketProtocol.Connected c = probe.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
+      java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
+      c.socket().tell(new SocketProtocol.Register(kit.spawn(org.apache.pekko.actor.typed.javadsl.Behaviors
+          .<SocketProtocol.Event>receiveMessage(e -> {
+            if (e instanceof SocketProtocol.Received r) {
+              got.addAndGet(r.data().length);
+            }
+            return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+          }))));
+      int slots = 16;
+      int size = 32 * 1024;
+      NativeBuffer all = NativeBuffer.allocate(slots * size);
+      // The sender resends each slot the moment it is Released, as a streaming application does.
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicLong released = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(slots);
+      org.apache.pekko.actor.typed.ActorRef<SendReply> sender = kit.spawn(org.apache.pekko.actor.typed.javadsl.Behaviors.<SendReply>setup(ctx ->
+          org.apache.pekko.actor.typed.javadsl.Behaviors.receiveMessage(r -> {
+            int k = (int) ((SocketProtocol.Released) r).correlationId(); // anything else fails the cast: the test sees no drain
+            released.incrementAndGet();
+            if (stop.get()) {
+              drained.countDown();
+            } else {
+              c.socket().tell(new SocketProtocol.Send(List.of(all.slice(k * size, size)), k, ctx.getSelf()));
+            }
+            return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+          })));
+      try {
+        for (int k = 0; k < slots; k++) {
+          c.socket().tell(new SocketProtocol.Send(List.of(all.slice(k * size, size)), k, sender));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (released.get() < 2_000 && System.nanoTime() < deadline) {
+          Thread.sleep(1);
+        }
+        rx.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), c.local()); // mid-stream
+        while (got.get() < 3 && System.nanoTime() < deadline) {
+          Thread.sleep(1);
+        }
+        long streamedBefore = released.get();
+        stop.set(true);
+        assertEquals(3, got.get(), "the datagram sent to the socket waited for its zero-copy stream to stop");
+        assertTrue(streamedBefore > 2_000, "the stream never got going: " + streamedBefore);
+        assertTrue(drained.await(20, java.util.concurrent.TimeUnit.SECONDS), "every slot's last Send has its outcome");
+      } finally {
+        stop.set(true);
+        drained.await(20, java.util.concurrent.TimeUnit.SECONDS);
+        all.release();
+      }
+      c.socket().tell(new SocketProtocol.Close(null));
+    }
+  }
 }

@@ -83,13 +83,13 @@ class QuietRegistrationTest {
       // again; the end that finds nothing new re-arms, and the re-arm reports the waiting datagram.
       Completions c = new Completions();
       socket.drainErrorQueue(c, 64);
-      assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(c.ids > 0));
+      assertEquals(CompletionInbox.End.AGAIN, inbox.endCycle(c.ids > 0, false));
       long before = c.ids;
       socket.drainErrorQueue(c, 64); // quiet: it goes on while drains find completions
-      CompletionInbox.End end = inbox.endCycle(c.ids > before);
+      CompletionInbox.End end = inbox.endCycle(c.ids > before, false);
       if (end == CompletionInbox.End.AGAIN) {
         socket.drainErrorQueue(c, 64);
-        end = inbox.endCycle(false);
+        end = inbox.endCycle(false, false);
       }
       assertEquals(3, c.ids, "every send's completion was read");
       assertEquals(CompletionInbox.End.OVER_REARM, end, "a drain that found nothing ends it");
