@@ -166,10 +166,7 @@ class OpeningTest {
     try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET)) {
       rx.bind(new InetSocketAddress("127.0.0.1", 0));
       rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8 << 20);
-      TestProbe<SocketProtocol.ConnectReply> probe = kit.createTestProbe();
-      zw.manager().tell(new SocketProtocol.OpenUdp(null, rx.getLocalAddress(),
-          zw.defaultOptions().withMode(SendMode.ZEROCOPY), probe.getRef()));
-      SocketProtocol.Connected c = probe.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
+      SocketProtocol.Connected c = openUdp(rx, SendMode.ZEROCOPY);
       assertTrue(c.zeroCopy());
       int n = 40;
       int size = 32 * 1024;
@@ -214,10 +211,7 @@ class OpeningTest {
     try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET)) {
       rx.bind(new InetSocketAddress("127.0.0.1", 0));
       rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8 << 20);
-      TestProbe<SocketProtocol.ConnectReply> probe = kit.createTestProbe();
-      zw.manager().tell(new SocketProtocol.OpenUdp(null, rx.getLocalAddress(),
-          zw.defaultOptions().withMode(SendMode.COPY), probe.getRef()));
-      SocketProtocol.Connected c = probe.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
+      SocketProtocol.Connected c = openUdp(rx, SendMode.COPY);
       int n = 2000;
       int size = 512;
       NativeBuffer all = NativeBuffer.allocate(n * size);
@@ -264,18 +258,9 @@ class OpeningTest {
   void aStreamingZeroCopyUdpSocketStillReads() throws Exception {
     try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET)) {
       rx.bind(new InetSocketAddress("127.0.0.1", 0));
-      TestProbe<SocketProtocol.ConnectReply> probe = kit.createTestProbe();
-      zw.manager().tell(new SocketProtocol.OpenUdp(null, rx.getLocalAddress(),
-          zw.defaultOptions().withMode(SendMode.ZEROCOPY), probe.getRef()));
-      SocketProtocol.Connected c = probe.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
+      SocketProtocol.Connected c = openUdp(rx, SendMode.ZEROCOPY);
       java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
-      c.socket().tell(new SocketProtocol.Register(kit.spawn(org.apache.pekko.actor.typed.javadsl.Behaviors
-          .<SocketProtocol.Event>receiveMessage(e -> {
-            if (e instanceof SocketProtocol.Received r) {
-              got.addAndGet(r.data().length);
-            }
-            return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
-          }))));
+      c.socket().tell(new SocketProtocol.Register(SocketContract.countingHandler(kit, got)));
       int slots = 16;
       int size = 32 * 1024;
       NativeBuffer all = NativeBuffer.allocate(slots * size);
@@ -318,5 +303,13 @@ class OpeningTest {
       }
       c.socket().tell(new SocketProtocol.Close(null));
     }
+  }
+
+  /** A UDP socket to {@code rx} in {@code mode}, open. */
+  private SocketProtocol.Connected openUdp(DatagramChannel rx, SendMode mode) throws java.io.IOException {
+    TestProbe<SocketProtocol.ConnectReply> probe = kit.createTestProbe();
+    zw.manager().tell(new SocketProtocol.OpenUdp(null, rx.getLocalAddress(), zw.defaultOptions().withMode(mode),
+        probe.getRef()));
+    return probe.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
   }
 }

@@ -513,13 +513,7 @@ abstract class SocketContract implements CloseContract {
     try (Peer peer = transport().open(kit, options(SendMode.ZEROCOPY))) {
       peer.startReading(i -> 0, 65536, 0); // the same slots go again: only the count matters here
       java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
-      peer.zw.tell(new SocketProtocol.Register(kit.spawn(org.apache.pekko.actor.typed.javadsl.Behaviors
-          .<SocketProtocol.Event>receiveMessage(e -> {
-            if (e instanceof SocketProtocol.Received r) {
-              got.addAndGet(r.data().length);
-            }
-            return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
-          }))));
+      peer.zw.tell(new SocketProtocol.Register(countingHandler(kit, got)));
       TestProbe<SendReply> probe = kit.createTestProbe();
       int slots = 16;
       int size = 64 * 1024;
@@ -544,6 +538,17 @@ abstract class SocketContract implements CloseContract {
         assertTrue(probe.receiveMessage(Duration.ofSeconds(20)) instanceof Released);
       }
     }
+  }
+
+  /** A handler that adds the size of every Received to {@code got}, from the handler's own thread. */
+  static org.apache.pekko.actor.typed.ActorRef<SocketProtocol.Event> countingHandler(ActorTestKit kit,
+      java.util.concurrent.atomic.AtomicLong got) {
+    return kit.spawn(org.apache.pekko.actor.typed.javadsl.Behaviors.<SocketProtocol.Event>receiveMessage(e -> {
+      if (e instanceof SocketProtocol.Received r) {
+        got.addAndGet(r.data().length);
+      }
+      return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+    }));
   }
 
   private static void writeFromPeer(Peer peer, NativeBuffer b, int off, int len) throws Exception {
