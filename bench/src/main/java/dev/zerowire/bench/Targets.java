@@ -49,9 +49,21 @@ final class Targets {
     return out;
   }
 
+  /** {@code impl}'s median >= {@code needed} x {@code other}'s: for rates, where higher is better. */
   private static void ratio(List<Verdict> out, List<Row> rows, List<Skipped> skipped, BenchPlan plan, String scenario,
       String param, String unit, String impl, String other, double needed) {
-    String target = String.format(Locale.ROOT, "%s %s: %s >= %.1fx %s", scenario, param, impl, needed, other);
+    compare(out, rows, skipped, plan, scenario, param, unit, impl, other, needed, true);
+  }
+
+  /**
+   * {@code impl}'s median against {@code other}'s of the same scenario, param and unit: at least
+   * {@code bound} times it ({@code atLeast}, rates) or at most (latencies).
+   */
+  private static void compare(List<Verdict> out, List<Row> rows, List<Skipped> skipped, BenchPlan plan,
+      String scenario, String param, String unit, String impl, String other, double bound, boolean atLeast) {
+    String target = atLeast
+        ? String.format(Locale.ROOT, "%s %s: %s >= %.1fx %s", scenario, param, impl, bound, other)
+        : String.format(Locale.ROOT, "%s %s %s: %s <= %.1fx %s", scenario, param, unit, impl, bound, other);
     Optional<Row> a = find(rows, scenario, impl, param, unit);
     Optional<Row> b = find(rows, scenario, other, param, unit);
     if (a.isEmpty() || b.isEmpty()) {
@@ -59,11 +71,22 @@ final class Targets {
       return;
     }
     double r = a.get().median() / b.get().median();
-    String detail = String.format(Locale.ROOT, "%s %s / %s %s = %.2fx", Report.number(a.get().median()), unit,
-        Report.number(b.get().median()), unit, r);
-    out.add(r >= needed ? new Verdict(target, Status.MET, detail)
-        : new Verdict(target, Status.MISSED, detail + String.format(Locale.ROOT, ", %.0f%% short of %.1fx",
-            (1 - r / needed) * 100, needed)));
+    String detail = atLeast
+        ? String.format(Locale.ROOT, "%s %s / %s %s = %.2fx", Report.number(a.get().median()), unit,
+            Report.number(b.get().median()), unit, r)
+        : String.format(Locale.ROOT, "%s / %s %s = %.2fx", Report.number(a.get().median()),
+            Report.number(b.get().median()), unit, r);
+    out.add(verdict(target, detail, r, bound, atLeast));
+  }
+
+  /** MET when {@code r} is at least (or at most) {@code bound}; MISSED says by how much it is not. */
+  private static Verdict verdict(String target, String detail, double r, double bound, boolean atLeast) {
+    if (atLeast ? r >= bound : r <= bound) {
+      return new Verdict(target, Status.MET, detail);
+    }
+    return new Verdict(target, Status.MISSED, detail + (atLeast
+        ? String.format(Locale.ROOT, ", %.0f%% short of %.1fx", (1 - r / bound) * 100, bound)
+        : String.format(Locale.ROOT, ", %.0f%% above %.1fx", (r / bound - 1) * 100, bound)));
   }
 
   private static void trueZeroCopy(List<Verdict> out, List<Row> rows, List<Skipped> skipped, BenchPlan plan) {
@@ -98,9 +121,7 @@ final class Targets {
     }
     double r = a.get().cpuSPerGib() / b.get().cpuSPerGib();
     String d = String.format(Locale.ROOT, "%.3f / %.3f CPU s/GiB = %.2fx", a.get().cpuSPerGib(), b.get().cpuSPerGib(), r);
-    out.add(r <= allowed ? new Verdict(t, Status.MET, d)
-        : new Verdict(t, Status.MISSED, d + String.format(Locale.ROOT, ", %.0f%% above %.1fx", (r / allowed - 1) * 100,
-            allowed)));
+    out.add(verdict(t, d, r, allowed, false));
   }
 
   private static void smallMessages(List<Verdict> out, List<Row> rows, List<Skipped> skipped, BenchPlan plan) {
@@ -186,19 +207,7 @@ final class Targets {
   /** {@code impl}'s median <= {@code allowed} x {@code other}'s: for latencies, where lower is better. */
   private static void atMost(List<Verdict> out, List<Row> rows, List<Skipped> skipped, BenchPlan plan, String scenario,
       String param, String unit, String impl, String other, double allowed) {
-    String target = String.format(Locale.ROOT, "%s %s %s: %s <= %.1fx %s", scenario, param, unit, impl, allowed, other);
-    Optional<Row> a = find(rows, scenario, impl, param, unit);
-    Optional<Row> b = find(rows, scenario, other, param, unit);
-    if (a.isEmpty() || b.isEmpty()) {
-      out.add(notEvaluated(target, scenario, skipped, plan));
-      return;
-    }
-    double r = a.get().median() / b.get().median();
-    String detail = String.format(Locale.ROOT, "%s / %s %s = %.2fx", Report.number(a.get().median()),
-        Report.number(b.get().median()), unit, r);
-    out.add(r <= allowed ? new Verdict(target, Status.MET, detail)
-        : new Verdict(target, Status.MISSED, detail + String.format(Locale.ROOT, ", %.0f%% above %.1fx",
-            (r / allowed - 1) * 100, allowed)));
+    compare(out, rows, skipped, plan, scenario, param, unit, impl, other, allowed, false);
   }
 
   private static void manyConnections(List<Verdict> out, List<Row> rows, List<Skipped> skipped, BenchPlan plan) {
