@@ -672,13 +672,18 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   /**
    * Writes until the queue is empty, the kernel says EAGAIN, or too much is pinned. Outcomes of
-   * the whole loop go out together (see {@link #holdingOutcomes}).
+   * the whole loop go out together (see {@link #holdOutcomes}).
    */
   private void flush() {
     if (phase != Phase.OPEN && !(phase == Phase.CLOSING && closingStep == ClosingStep.FLUSH)) {
       return;
     }
-    holdingOutcomes(this::flushLoop);
+    boolean outer = holdOutcomes();
+    try {
+      flushLoop();
+    } finally {
+      releaseOutcomes(outer);
+    }
   }
 
   private void flushLoop() {
@@ -770,31 +775,34 @@ final class SocketActor extends AbstractBehavior<Command> {
   }
 
   private void applyInbox() {
-    holdingOutcomes(() -> {
+    boolean outer = holdOutcomes();
+    try {
       CompletionInbox.Batch b;
       while ((b = inbox.poll()) != null) {
         apply(b);
       }
-    });
+    } finally {
+      releaseOutcomes(outer);
+    }
   }
 
   /**
-   * Runs {@code work} (a flush loop, an inbox drain) with batched outcomes held until it ends,
-   * then tells them: one {@link SendOutcomes} per receiver for the whole loop instead of one per
-   * sendmsg or per completion batch. Why (issue 10): a UDP socket makes one sendmsg per Send, so
-   * per-call outcomes woke the sender once per datagram; the loop is bounded (the queue, EAGAIN,
-   * the pinned bound), so an outcome waits at most for the rest of the loop, and the finally
-   * makes sure it is never left behind, whatever the loop throws.
+   * Holds batched outcomes from here (a flush loop, an inbox drain) until {@link #releaseOutcomes}
+   * in the caller's finally, then tells them: one {@link SendOutcomes} per receiver for the whole
+   * loop instead of one per sendmsg or per completion batch. Why (issue 10): a UDP socket makes
+   * one sendmsg per Send, so per-call outcomes woke the sender once per datagram; the loop is
+   * bounded (the queue, EAGAIN, the pinned bound), so an outcome waits at most for the rest of the
+   * loop, and the finally makes sure it is never left behind, whatever the loop throws. True when
+   * this call is the outermost hold (a flush inside a drain leaves the telling to the drain).
    */
-  private void holdingOutcomes(Runnable work) {
-    if (holdingBatch) { // nested (a flush inside a drain): the outer one tells
-      work.run();
-      return;
-    }
+  private boolean holdOutcomes() {
+    boolean outer = !holdingBatch;
     holdingBatch = true;
-    try {
-      work.run();
-    } finally {
+    return outer;
+  }
+
+  private void releaseOutcomes(boolean outer) {
+    if (outer) {
       holdingBatch = false;
       flushBatch();
     }
