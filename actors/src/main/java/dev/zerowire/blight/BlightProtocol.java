@@ -347,7 +347,8 @@ public final class BlightProtocol {
    * Serve a connection that is already open, e.g. one end of a socketpair (how Oxide's display
    * server hands clients their socket). The server registers itself as the socket's handler; from
    * now on the server owns the socket. Reply: a {@link ClientAccepted} event, as for a listener's
-   * connection.
+   * connection. Open or adopt the socket with {@link BlightSettings#resolveServerSocketOptions} to
+   * have it read as the server's own connections do.
    *
    * @param remote what to call the peer in names and errors (may be null)
    */

@@ -123,7 +123,7 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
     this.settings = settings;
     this.totals = new ServerTotals(settings.limits().history());
     this.budget = budget;
-    this.options = settings.resolveSocketOptions(ctx.getSystem());
+    this.options = settings.resolveServerSocketOptions(ctx.getSystem());
     this.events = events != null ? events : ctx.getSystem().ignoreRef();
     this.handler = handler != null ? handler
         : ctx.spawn(BlightHandlers.displayServer(settings.limits().ackPolicy(),

@@ -22,7 +22,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * @param handlerGrace   server side: how long a closing connection waits for answers its handler
  *                       still owes before it closes the socket anyway
  * @param socketOptions  the socket options, or {@code null} for the actor system's defaults
- *                       ({@link ZeroWire#defaultOptions()}) with TCP_NODELAY on
+ *                       ({@link ZeroWire#defaultOptions()}) with TCP_NODELAY on (and, for a
+ *                       server's connections, {@link #SERVER_READ_BUFFER_SIZE}-byte reads)
  * @param mode           the send mode to use, or {@code null} to keep the socket options' mode
  * @param limits         the memory and wait bounds ({@link BlightLimits})
  */
@@ -102,5 +103,27 @@ public record BlightSettings(long maxMessageSize, Duration ackTimeout, Duration 
       o = o.withLimits(largest, o.maxPinnedBytes());
     }
     return o;
+  }
+
+  /**
+   * Bytes a blight server connection reads per {@code recv} when no socket options were given:
+   * four times the system default. Why (issue 10): a 64 KiB Repaint is 65,548 bytes on the wire,
+   * so with 64 KiB reads nearly every message took two chunks, two hand-offs between the socket
+   * and its connection actor and an ack {@code sendmsg} of its own (acks go out gathered per
+   * chunk); with 256 KiB reads up to four messages share them. Floor client into zerowire's server,
+   * 40,000 Repaints of 64 KiB from another process (README, Performance): 351-367 MB/s with 64 KiB
+   * reads, 392-406 with 256 KiB. The cost is memory: a connection holds up to {@code
+   * BlightServerConnection.PULL_WINDOW} + 1 such chunks while it decodes (README, Bounds).
+   */
+  public static final int SERVER_READ_BUFFER_SIZE = 256 * 1024;
+
+  /**
+   * The socket options a blight server's connections use: {@link #resolveSocketOptions}, reading
+   * {@link #SERVER_READ_BUFFER_SIZE} bytes at a time unless socket options were given (then exactly
+   * theirs).
+   */
+  public SocketOptions resolveServerSocketOptions(ActorSystem<?> system) {
+    SocketOptions o = resolveSocketOptions(system);
+    return socketOptions != null ? o : o.withReadBufferSize(SERVER_READ_BUFFER_SIZE);
   }
 }

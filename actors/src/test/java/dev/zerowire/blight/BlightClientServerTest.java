@@ -17,6 +17,7 @@ import dev.zerowire.blight.BlightProtocol.ServerSummary;
 import dev.zerowire.blight.BlightTestSupport.Client;
 import dev.zerowire.blight.BlightTestSupport.Server;
 import dev.zerowire.blight.BlightTestSupport.Transport;
+import dev.zerowire.actors.SocketOptions;
 import dev.zerowire.actors.SocketProtocol;
 import dev.zerowire.actors.ZeroWire;
 import dev.zerowire.blight.BlightProtocol.ConnectionSummary;
@@ -102,6 +103,22 @@ class BlightClientServerTest {
   }
 
   @Test
+  void serverConnectionsReadLargerChunksUnlessSocketOptionsAreGiven() {
+    SocketOptions system = ZeroWire.get(kit.system()).defaultOptions();
+    BlightSettings defaults = BlightSettings.defaults();
+    assertEquals(BlightSettings.SERVER_READ_BUFFER_SIZE,
+        defaults.resolveServerSocketOptions(kit.system()).readBufferSize());
+    assertTrue(BlightSettings.SERVER_READ_BUFFER_SIZE > BlightHeader.SIZE + 64 * 1024,
+        "a 64 KiB Repaint fits one read");
+    assertEquals(system.readBufferSize(), defaults.resolveSocketOptions(kit.system()).readBufferSize(),
+        "a client reads acks: the system's size");
+    assertTrue(defaults.resolveServerSocketOptions(kit.system()).tcpNoDelay(), "the rest as for any blight socket");
+    SocketOptions given = system.withReadBufferSize(8192);
+    assertEquals(8192, defaults.withSocketOptions(given).resolveServerSocketOptions(kit.system()).readBufferSize(),
+        "given options are taken as they are");
+  }
+
+  @Test
   void overASocketpairAsOxideHandsItsClientsTheirSocket() throws Exception {
     TestProbe<BlightProtocol.ServerEvent> events = kit.createTestProbe();
     var server = kit.spawn(BlightServer.create(List.of(), BlightSettings.defaults(), null, events.getRef()));
@@ -109,7 +126,7 @@ class BlightClientServerTest {
     NativeSocket[] pair = NativeSocket.socketpair(Kernel.SOCK_STREAM);
     TestProbe<SocketProtocol.ConnectReply> adopted = kit.createTestProbe();
     ZeroWire.get(kit.system()).manager().tell(new SocketProtocol.Adopt(pair[0],
-        BlightSettings.defaults().resolveSocketOptions(kit.system()), adopted.getRef()));
+        BlightSettings.defaults().resolveServerSocketOptions(kit.system()), adopted.getRef()));
     SocketProtocol.Connected c = adopted.expectMessageClass(SocketProtocol.Connected.class, WAIT);
     server.tell(new BlightProtocol.AttachClient(c.socket(), null, c.zeroCopy()));
     assertEquals("blight connection #1 (unnamed peer)",
