@@ -37,7 +37,6 @@ final class InFlightTable {
     final List<NativeBuffer> buffers;
     final long size;
     final Object owner; // the Send message, opaque here
-    final long enqueuedNanos;
     long written; // bytes handed to the kernel
     int idsPending; // zero-copy ids covering this entry not yet completed
     boolean usedZeroCopy; // some bytes went with MSG_ZEROCOPY
@@ -45,14 +44,13 @@ final class InFlightTable {
     boolean abandoned; // close/abort: the rest will never be written; the outcome is a failure
     boolean finished; // outcome decided (exactly once)
     boolean withheld; // given up on while the kernel may still hold its pages: never hand back
-    long writtenNanos;
+    long writtenNanos; // when its last byte went to the kernel: the slow-release clock starts here
 
-    Entry(long seq, List<NativeBuffer> buffers, long size, Object owner, long nowNanos) {
+    Entry(long seq, List<NativeBuffer> buffers, long size, Object owner) {
       this.seq = seq;
       this.buffers = buffers;
       this.size = size;
       this.owner = owner;
-      this.enqueuedNanos = nowNanos;
     }
 
     boolean fullyWritten() {
@@ -89,11 +87,11 @@ final class InFlightTable {
   // ----------------------------------------------------------------------------- queue side
 
   /** Appends a send to the write queue. */
-  Entry add(List<NativeBuffer> buffers, long size, Object owner, long nowNanos) {
+  Entry add(List<NativeBuffer> buffers, long size, Object owner) {
     if (tailSeq - headSeq == ring.length) {
       grow();
     }
-    Entry e = new Entry(tailSeq, buffers, size, owner, nowNanos);
+    Entry e = new Entry(tailSeq, buffers, size, owner);
     ring[slot(tailSeq)] = e;
     tailSeq++;
     queuedBytes += size;

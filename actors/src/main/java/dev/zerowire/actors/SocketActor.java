@@ -581,7 +581,7 @@ final class SocketActor extends AbstractBehavior<Command> {
           + options.maxQueuedBytes() + ": wait for WritingResumed");
       return next();
     }
-    table.add(s.buffers(), size, s, System.nanoTime());
+    table.add(s.buffers(), size, s); // no clock read per Send: the slow-release clock starts when written
     sends++;
     if (!flushScheduled) { // once per mailbox burst: the sends behind this one gather into one call
       flushScheduled = true;

@@ -39,7 +39,7 @@ class InFlightTableTest {
       bufs.add(b);
       total += s;
     }
-    return table.add(bufs, total, name, 0);
+    return table.add(bufs, total, name);
   }
 
   private List<Object> finishedOwners() {

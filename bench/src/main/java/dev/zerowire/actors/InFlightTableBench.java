@@ -60,7 +60,7 @@ public class InFlightTableBench {
   /** One 64 KiB zero-copy send: record, gather, written (takes an id), its completion releases it. */
   @Benchmark
   public int zeroCopySendAndComplete() {
-    table.add(big, BIG, owner, 0);
+    table.add(big, BIG, owner);
     table.gather(vector, Long.MAX_VALUE, 10240, true, false);
     table.written(BIG, true, 0, finished);
     table.complete(nextId, nextId, true, finished);
@@ -76,7 +76,7 @@ public class InFlightTableBench {
   public int zeroCopyBatchOneRange() {
     int first = nextId;
     for (int i = 0; i < BATCH; i++) {
-      table.add(big, BIG, owner, 0);
+      table.add(big, BIG, owner);
       table.gather(vector, BIG, 10240, true, false);
       table.written(BIG, true, 0, finished);
       nextId++;
@@ -92,7 +92,7 @@ public class InFlightTableBench {
   @OperationsPerInvocation(BATCH)
   public int copyBatchGathered() {
     for (int i = 0; i < BATCH; i++) {
-      table.add(small, SMALL, owner, 0);
+      table.add(small, SMALL, owner);
     }
     table.gather(vector, Long.MAX_VALUE, 10240, false, false);
     table.written(vector.totalBytes(), false, 0, finished);
