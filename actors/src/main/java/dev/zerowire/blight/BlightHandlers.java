@@ -6,6 +6,7 @@ import dev.zerowire.blight.BlightProtocol.HandlerRequest;
 import dev.zerowire.blight.BlightProtocol.NoAck;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -83,6 +84,27 @@ public final class BlightHandlers {
           })
           .build();
     })).narrow();
+  }
+
+  /**
+   * The default display server ({@link #displayServer(AckPolicy, Duration)}) as a function a
+   * connection calls itself, or null when {@code policy} holds acks back for a screen update
+   * ({@link AckPolicy#OXIDE_EPAPER} with a non-zero update time needs the actor's timers).
+   *
+   * <p>Why (issue 10): a {@link BlightServer} made without a handler used to spawn one {@code
+   * displayServer} actor for all its connections, so each request took two more hops (request and
+   * answer, each a virtual-thread hand-off) and every connection's requests went through that one
+   * actor in turn. The answers are a pure function of the frame, so each connection computes them
+   * where it decodes: the same answers, in the same order, with no hop and nothing shared.
+   */
+  static Function<BlightFrame, HandlerReply> inlineDisplayServer(AckPolicy policy, Duration epaperUpdateTime) {
+    if (policy == AckPolicy.OXIDE_EPAPER && !epaperUpdateTime.isZero()) {
+      return null;
+    }
+    byte[] infoBytes = DEFAULT_SURFACE.encode();
+    byte[] idBytes = BlightPayloads.encodeSurfaceIds(DEFAULT_SURFACE_IDS);
+    int[] ids = DEFAULT_SURFACE_IDS.clone();
+    return f -> answer(f, policy, infoBytes, idBytes, ids);
   }
 
   /** An answer held back until the simulated screen update is done; sent to itself by a timer. */

@@ -8,6 +8,7 @@ import dev.zerowire.blight.BlightProtocol.ClientAccepted;
 import dev.zerowire.blight.BlightProtocol.ClientFinished;
 import dev.zerowire.blight.BlightProtocol.ConnectionSummary;
 import dev.zerowire.blight.BlightProtocol.GetServerSummary;
+import dev.zerowire.blight.BlightProtocol.HandlerReply;
 import dev.zerowire.blight.BlightProtocol.HandlerRequest;
 import dev.zerowire.blight.BlightProtocol.ServerBindFailed;
 import dev.zerowire.blight.BlightProtocol.ServerBound;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -57,7 +59,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  *
  * The server owns its listeners (it must unbind them: they are the zerowire manager's children),
  * its connection actors (its children: one per client, stopped with it), the handler when it made
- * the default one, and the summaries of finished connections. Each connection owns its socket.
+ * the default one (only for a policy that defers acks: otherwise each connection answers as the
+ * default handler itself, {@code BlightHandlers.inlineDisplayServer}), and the summaries of
+ * finished connections. Each connection owns its socket.
  */
 public final class BlightServer extends AbstractBehavior<ServerCommand> {
 
@@ -100,7 +104,8 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
 
   private final BlightSettings settings;
   private final SocketOptions options;
-  private final ActorRef<HandlerRequest> handler;
+  private final ActorRef<HandlerRequest> handler; // null when the connections answer inline
+  private final Function<BlightFrame, HandlerReply> inlineHandler; // null when a handler actor answers
   private final ActorRef<ServerEvent> events;
   private final List<ActorRef<SocketProtocol.ListenerCommand>> listeners = new ArrayList<>();
   private final List<SocketAddress> bound = new ArrayList<>();
@@ -125,7 +130,9 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
     this.budget = budget;
     this.options = settings.resolveServerSocketOptions(ctx.getSystem());
     this.events = events != null ? events : ctx.getSystem().ignoreRef();
-    this.handler = handler != null ? handler
+    this.inlineHandler = handler != null ? null
+        : BlightHandlers.inlineDisplayServer(settings.limits().ackPolicy(), settings.limits().epaperUpdateTime());
+    this.handler = handler != null || inlineHandler != null ? handler
         : ctx.spawn(BlightHandlers.displayServer(settings.limits().ackPolicy(),
             settings.limits().epaperUpdateTime()), "handler", DISPATCHER);
     ActorRef<SocketProtocol.ListenerEvent> adapter =
@@ -224,7 +231,7 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
     int id = ++nextId;
     ActorRef<BlightServerConnection.Command> c = getContext().spawn(
         BlightServerConnection.create(id, socket, remote, settings, options.maxQueuedBytes(), budget, handler,
-            events, getContext().getSelf()),
+            inlineHandler, events, getContext().getSelf()),
         "connection-" + id, DISPATCHER);
     getContext().watch(c);
     live.put(c, id);

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -41,7 +42,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <ul>
  *   <li><b>running</b>: inbound bytes go through one {@link BlightDecoder}; every message is
  *       counted and hashed; Acks are matched to this connection's Pings, every other message goes
- *       to the handler, whose {@link AckWith} becomes an Ack sent through the socket. A Ping goes
+ *       to the handler (or, for a server made without one, is answered here as the default
+ *       handler would), whose {@link AckWith} becomes an Ack sent through the socket. A Ping goes
  *       out every ping interval; no answer for two intervals is reported once per silence.
  *   <li><b>draining</b>: nothing more is decoded; the acks the handler still owes are awaited for
  *       the handler grace, then the socket gets {@code Close} (it writes the acks, then FIN).
@@ -123,10 +125,10 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
 
   static Behavior<Command> create(int id, ActorRef<SocketProtocol.Command> socket, SocketAddress remote,
                   BlightSettings settings, long maxQueuedBytes, PayloadBudget budget,
-                  ActorRef<HandlerRequest> handler, ActorRef<ServerEvent> events,
-                  ActorRef<BlightProtocol.ServerCommand> server) {
+                  ActorRef<HandlerRequest> handler, Function<BlightFrame, HandlerReply> inlineHandler,
+                  ActorRef<ServerEvent> events, ActorRef<BlightProtocol.ServerCommand> server) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new BlightServerConnection(ctx, timers, id,
-        socket, remote, settings, maxQueuedBytes, budget, handler, events, server)));
+        socket, remote, settings, maxQueuedBytes, budget, handler, inlineHandler, events, server)));
   }
 
   // ---------------------------------------------------------------------------------- state
@@ -138,7 +140,9 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private final SocketAddress remote;
   private final BlightSettings settings;
   private final BlightLimits limits;
+  /** Exactly one of these answers each message: the handler actor, or (built-in handler) a function called here. */
   private final ActorRef<HandlerRequest> handler;
+  private final Function<BlightFrame, HandlerReply> inlineHandler;
   private final ActorRef<ServerEvent> events;
   private final ActorRef<BlightProtocol.ServerCommand> server;
   private final ActorRef<HandlerReply> handlerAdapter;
@@ -192,8 +196,8 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private BlightServerConnection(ActorContext<Command> ctx, TimerScheduler<Command> timers, int id,
                    ActorRef<SocketProtocol.Command> socket, SocketAddress remote,
                    BlightSettings settings, long maxQueuedBytes, PayloadBudget budget,
-                   ActorRef<HandlerRequest> handler, ActorRef<ServerEvent> events,
-                   ActorRef<BlightProtocol.ServerCommand> server) {
+                   ActorRef<HandlerRequest> handler, Function<BlightFrame, HandlerReply> inlineHandler,
+                   ActorRef<ServerEvent> events, ActorRef<BlightProtocol.ServerCommand> server) {
     super(ctx);
     this.timers = timers;
     this.id = id;
@@ -202,6 +206,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     this.settings = settings;
     this.limits = settings.limits();
     this.handler = handler;
+    this.inlineHandler = inlineHandler;
     this.events = events;
     this.server = server;
     this.name = describe(id, remote);
@@ -520,8 +525,12 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       onAck(f.ackid());
       return;
     }
-    handlerOwes++;
-    handler.tell(new HandlerRequest(id, name, f, handlerAdapter));
+    if (inlineHandler != null) {
+      reply(inlineHandler.apply(f)); // the built-in display server: answered here, no hop (BlightHandlers)
+    } else {
+      handlerOwes++;
+      handler.tell(new HandlerRequest(id, name, f, handlerAdapter));
+    }
     int pending = pendingReplies();
     peakPendingReplies = Math.max(peakPendingReplies, pending);
     if (pending >= limits.maxPendingReplies()) {
@@ -545,21 +554,26 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
 
   private Behavior<Command> onHandlerAnswer(HandlerAnswer a) {
     handlerOwes--;
-    if (a.reply() instanceof AckWith ack) {
+    reply(a.reply());
+    if (state == State.DRAINING && handlerOwes == 0) {
+      return closeSocket();
+    }
+    replyDone();
+    return Behaviors.same();
+  }
+
+  /** An answer to a message: its Ack goes out through the outbox, unless the socket is closing. */
+  private void reply(HandlerReply r) {
+    if (r instanceof AckWith ack) {
       if (socketOpen && state != State.CLOSING) {
         outbox.submit(BlightEncoder.header(BlightType.ACK, ack.ackid(), ack.data().length),
             ack.data().length == 0 ? null : ack.data(), null, Kind.ACK);
       } else {
         acksDropped++;
       }
-    } else if (!(a.reply() instanceof NoAck)) {
-      throw new IllegalStateException("unknown handler reply " + a.reply());
+    } else if (!(r instanceof NoAck)) {
+      throw new IllegalStateException("unknown handler reply " + r);
     }
-    if (state == State.DRAINING && handlerOwes == 0) {
-      return closeSocket();
-    }
-    replyDone();
-    return Behaviors.same();
   }
 
   // ================================================================================== pings

@@ -1,8 +1,13 @@
 package dev.zerowire.blight;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerowire.blight.BlightProtocol.AckWith;
+import dev.zerowire.blight.BlightProtocol.HandlerReply;
+import dev.zerowire.blight.BlightProtocol.HandlerRequest;
 import dev.zerowire.blight.BlightTestSupport.RawPeer;
 import dev.zerowire.blight.BlightTestSupport.Server;
 import dev.zerowire.blight.BlightTestSupport.Transport;
@@ -10,10 +15,13 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -95,6 +103,33 @@ class BlightAckPolicyTest {
           : (screen && known) || p.type() == BlightType.WAIT ? When.AFTER_UPDATE : When.AT_ONCE;
       case OXIDE_DESKTOP -> p.type() == BlightType.FOCUS || (screen && known) ? When.NEVER : When.AT_ONCE;
     };
+  }
+
+  /**
+   * A server made without a handler answers in each connection ({@code inlineDisplayServer}) unless
+   * the policy defers acks; the test above covers both on the wire (e-paper with an update time
+   * goes to the actor), this one holds the inline answers to the actor's for every probe, also
+   * for e-paper without an update time.
+   */
+  @ParameterizedTest
+  @EnumSource(AckPolicy.class)
+  void theInlineDefaultHandlerAnswersAsTheHandlerActorDoes(AckPolicy policy) {
+    assertNull(BlightHandlers.inlineDisplayServer(AckPolicy.OXIDE_EPAPER, UPDATE), "deferred acks need the actor's timers");
+    Function<BlightFrame, HandlerReply> inline = BlightHandlers.inlineDisplayServer(policy, Duration.ZERO);
+    assertNotNull(inline);
+    var actor = kit.spawn(BlightHandlers.displayServer(policy, Duration.ZERO));
+    TestProbe<HandlerReply> answers = kit.createTestProbe();
+    for (Probe p : probes()) {
+      BlightFrame f = new BlightFrame(new BlightHeader(p.type().code(), (int) p.ackid(), p.payload().length), p.payload());
+      actor.tell(new HandlerRequest(1, "probe", f, answers.getRef()));
+      assertEquals(describe(answers.receiveMessage(BlightTestSupport.WAIT)), describe(inline.apply(f)),
+          policy.cliName() + ": " + p.name());
+    }
+    kit.stop(actor);
+  }
+
+  private static String describe(HandlerReply r) {
+    return r instanceof AckWith a ? "AckWith " + a.ackid() + " [" + HexFormat.of().formatHex(a.data()) + "]" : r.toString();
   }
 
   @ParameterizedTest
