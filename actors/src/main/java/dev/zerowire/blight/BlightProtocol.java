@@ -28,7 +28,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  *   client     --AckReceived | AckTimedOut | AckLost---> Request.replyTo  (exactly one per awaited, not Rejected, Request)
  *   client     --ClientConnected ... ClientClosed------> the client's events ref
  *
- *   server connection --HandlerRequest-----------------> handler        (one per message but Ack)
+ *   server connection --HandlerRequest-----------------> handler        (one per message but Ack;
+ *                                                          none for a server made without a handler:
+ *                                                          its connections answer as the default one)
  *   handler           --AckWith | NoAck----------------> HandlerRequest.replyTo
  *   your actor --StopServer, GetServerSummary, AttachClient--> server   (BlightServer.create)
  *   server     --ServerBound ... ServerStopped---------> the server's events ref
