@@ -166,7 +166,12 @@ final class SocketActor extends AbstractBehavior<Command> {
   private final CompletionInbox inbox = new CompletionInbox();
   private Poller.Registration registration; // with the poller from start until close
   private final SendVector vector;
-  private final NativeBuffer readBuffer;
+  /**
+   * Heap-mode reads, reads without a handler and the close's salvage go through this one buffer;
+   * made at its first use, so a socket whose handler takes lent buffers (a blight server's
+   * connections: 256 KiB reads) holds only its pool's chunks. Null until then.
+   */
+  private NativeBuffer readBuffer;
   private final List<Entry> finished = new ArrayList<>();
   private final List<SendOutcome> batch = new ArrayList<>(); // outcomes gathered for batchTo (emit)
   private ActorRef<SendReply> batchTo;
@@ -245,7 +250,6 @@ final class SocketActor extends AbstractBehavior<Command> {
     this.datagram = !socket.isStream() && socket.type() == Kernel.SOCK_DGRAM;
     this.tcp = socket.isStream() && !socket.isUnix();
     this.vector = new SendVector(datagram ? Kernel.UIO_MAXIOV : options.gatherLimit());
-    this.readBuffer = NativeBuffer.allocate(datagram ? 65536 : options.readBufferSize());
   }
 
   private Behavior<Command> start(SocketAddress connectTo, OpenListener onOpen) {
@@ -1024,7 +1028,7 @@ final class SocketActor extends AbstractBehavior<Command> {
           }
           n = socket.recv(chunk, pool.chunkSize());
         } else {
-          n = socket.recv(readBuffer, 0, readBuffer.length());
+          n = socket.recv(readBuffer(), 0, readBuffer.length());
         }
       } catch (IOException e) {
         giveBack(chunk);
@@ -1056,6 +1060,13 @@ final class SocketActor extends AbstractBehavior<Command> {
     }
     getContext().getSelf().tell(Readable.INSTANCE); // more may wait: yield to the mailbox first
     return next();
+  }
+
+  private NativeBuffer readBuffer() {
+    if (readBuffer == null) {
+      readBuffer = NativeBuffer.allocate(datagram ? 65536 : options.readBufferSize());
+    }
+    return readBuffer;
   }
 
   private byte[] copyOut(long n) {
@@ -1133,7 +1144,7 @@ final class SocketActor extends AbstractBehavior<Command> {
     while (left > 0) {
       long n;
       try {
-        n = socket.recv(readBuffer, 0, readBuffer.length());
+        n = socket.recv(readBuffer(), 0, readBuffer.length());
       } catch (IOException e) {
         break;
       }
@@ -1149,7 +1160,7 @@ final class SocketActor extends AbstractBehavior<Command> {
     }
     if (left <= 0 && !eofSeen) { // the end of stream may sit right behind the data
       try {
-        long n = socket.recv(readBuffer, 0, readBuffer.length());
+        long n = socket.recv(readBuffer(), 0, readBuffer.length());
         if (n == 0) {
           eofSeen = true;
         } else if (n > 0) {
@@ -1180,7 +1191,7 @@ final class SocketActor extends AbstractBehavior<Command> {
       }
       long n;
       try {
-        n = socket.recv(readBuffer, 0, readBuffer.length());
+        n = socket.recv(readBuffer(), 0, readBuffer.length());
       } catch (IOException e) {
         inputDone = true;
         break;
@@ -1363,7 +1374,7 @@ final class SocketActor extends AbstractBehavior<Command> {
     if (pool != null) {
       pool.close(); // lent buffers still out are freed as their holders release them
     }
-    if (!readBuffer.isReleased()) {
+    if (readBuffer != null && !readBuffer.isReleased()) {
       readBuffer.release();
     }
   }
