@@ -44,9 +44,9 @@ record XprocPlan(List<BlightTransport> transports, int processes, int reps, long
 
   static XprocPlan of(BenchPlan p) {
     return p.quick()
-        ? new XprocPlan(List.of(BlightTransport.values()), 1, 3, 2000, 4000, 1000, 1500, 1500, 10_000, 10_000,
+        ? new XprocPlan(List.of(BlightTransport.values()), 1, 3, 2000, 4000, 1000, 1500, 1500, 20_000, 50_000,
             Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(5))
-        : new XprocPlan(List.of(BlightTransport.values()), 3, 2, 2000, 6000, 2500, 2000, 1000, 20_000, 40_000,
+        : new XprocPlan(List.of(BlightTransport.values()), 3, 2, 2000, 6000, 2500, 2000, 1000, 40_000, 100_000,
             Duration.ofSeconds(120), Duration.ofSeconds(30), Duration.ofSeconds(5));
   }
 
