@@ -417,10 +417,14 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       case SocketProtocol.Received r -> {
         r.socket().tell(SocketProtocol.ResumeReading.INSTANCE); // pull mode: this chunk is being handled
         if (decoding) {
+          long acksBefore = acksReceived;
           try {
             decoder.feed(r.data());
           } catch (BlightProtocolException e) {
             fault(e);
+          }
+          if (acksReceived != acksBefore) {
+            lastAckNanos = System.nanoTime(); // once per chunk: a chunk of pipelined Repaints' acks holds hundreds
           }
         }
       }
@@ -466,9 +470,11 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   }
 
   private void onAck(BlightFrame f) {
-    acksReceived++;
-    lastAckNanos = System.nanoTime();
+    acksReceived++; // the ack clock (lastAckNanos) is set once per chunk, in onSocketEvent
     ackTimeoutsSinceAck = 0;
+    if (awaited.isEmpty() && timedOut.isEmpty()) {
+      return; // an ack nobody awaits (Repaint, Move, ...), with no lookup: counted only, as libblight drops it
+    }
     Awaited a = awaited.remove(f.ackid());
     if (a != null) {
       timers.cancel(f.ackid());
