@@ -18,6 +18,7 @@ import dev.zerowire.blight.BlightProtocol.ServerStopped;
 import dev.zerowire.blight.BlightProtocol.ServerSummary;
 import dev.zerowire.blight.BlightProtocol.StopServer;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -130,11 +131,16 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
     this.budget = budget;
     this.options = settings.resolveServerSocketOptions(ctx.getSystem());
     this.events = events != null ? events : ctx.getSystem().ignoreRef();
-    this.inlineHandler = handler != null ? null
-        : BlightHandlers.inlineDisplayServer(settings.limits().ackPolicy(), settings.limits().epaperUpdateTime());
-    this.handler = handler != null || inlineHandler != null ? handler
-        : ctx.spawn(BlightHandlers.displayServer(settings.limits().ackPolicy(),
-            settings.limits().epaperUpdateTime()), "handler", DISPATCHER);
+    AckPolicy policy = settings.limits().ackPolicy();
+    Duration updateTime = settings.limits().epaperUpdateTime();
+    if (handler != null) { // yours
+      this.handler = handler;
+      this.inlineHandler = null;
+    } else { // the default: answered in each connection, or by one actor when acks wait for timers
+      this.inlineHandler = BlightHandlers.inlineDisplayServer(policy, updateTime);
+      this.handler = inlineHandler != null ? null
+          : ctx.spawn(BlightHandlers.displayServer(policy, updateTime), "handler", DISPATCHER);
+    }
     ActorRef<SocketProtocol.ListenerEvent> adapter =
         ctx.messageAdapter(SocketProtocol.ListenerEvent.class, ListenerMsg::new);
     ActorRef<SocketProtocol.ManagerCommand> manager = ZeroWire.get(ctx.getSystem()).manager();
