@@ -163,22 +163,14 @@ class OpeningTest {
 
   @Test
   void udpZeroCopyDatagramsArriveWhole() throws Exception {
-    try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET)) {
-      rx.bind(new InetSocketAddress("127.0.0.1", 0));
-      rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8 << 20);
+    try (DatagramChannel rx = burstReceiver()) {
       SocketProtocol.Connected c = openUdp(rx, SendMode.ZEROCOPY);
       assertTrue(c.zeroCopy());
       int n = 40;
       int size = 32 * 1024;
       NativeBuffer all = NativeBuffer.allocate(n * size);
       try {
-        SocketContract.fillStream(all, n * size, 0);
-        TestProbe<SendReply> sent = kit.createTestProbe();
-        for (int k = 0; k < n; k++) {
-          c.socket().tell(new SocketProtocol.Send(List.of(all.slice(k * size, size)), k, sent.getRef()));
-        }
-        SocketContract.Outcomes o = new SocketContract.Outcomes();
-        o.awaitAll(sent, n, Duration.ofSeconds(20));
+        SocketContract.Outcomes o = sendSlices(c, all, n, size, false);
         assertEquals(n, o.count(SocketProtocol.Released.class));
         ByteBuffer dgram = ByteBuffer.allocate(65536);
         for (int k = 0; k < n; k++) {
@@ -190,9 +182,7 @@ class OpeningTest {
             assertEquals(SocketContract.streamByte((long) k * size + i), dgram.get(i), "datagram " + k + " byte " + i);
           }
         }
-        TestProbe<SocketStats> sp = kit.createTestProbe();
-        c.socket().tell(new SocketProtocol.GetStats(sp.getRef()));
-        SocketStats s = sp.receiveMessage(Duration.ofSeconds(10));
+        SocketStats s = stats(c);
         assertEquals(n, s.zeroCopySends(), "each datagram is one zero-copy call: " + s);
         c.socket().tell(new SocketProtocol.Close(null));
       } finally {
@@ -208,24 +198,15 @@ class OpeningTest {
    */
   @Test
   void udpBatchedOutcomesShareMessagesOneOutcomeEach() throws Exception {
-    try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET)) {
-      rx.bind(new InetSocketAddress("127.0.0.1", 0));
-      rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8 << 20);
+    try (DatagramChannel rx = burstReceiver()) {
       SocketProtocol.Connected c = openUdp(rx, SendMode.COPY);
       int n = 2000;
       int size = 512;
       NativeBuffer all = NativeBuffer.allocate(n * size);
       try {
-        SocketContract.fillStream(all, n * size, 0);
-        TestProbe<SendReply> sent = kit.createTestProbe();
-        for (int k = 0; k < n; k++) {
-          c.socket().tell(SocketProtocol.Send.batched(List.of(all.slice(k * size, size)), k, sent.getRef()));
-        }
-        SocketContract.Outcomes o = new SocketContract.Outcomes();
-        o.awaitAll(sent, n, Duration.ofSeconds(20));
+        SocketContract.Outcomes o = sendSlices(c, all, n, size, true);
         assertEquals(n, o.count(SocketProtocol.Released.class));
         assertTrue(o.messages <= n / 4, n + " batched datagrams took " + o.messages + " outcome messages");
-        sent.expectNoMessage(Duration.ofMillis(100)); // nothing twice
         rx.configureBlocking(false); // UDP may drop what the receive buffer cannot hold: check what came
         ByteBuffer dgram = ByteBuffer.allocate(65536);
         int received = 0;
@@ -234,9 +215,7 @@ class OpeningTest {
           received++;
         }
         assertTrue(received > 0, "no datagram arrived");
-        TestProbe<SocketStats> sp = kit.createTestProbe();
-        c.socket().tell(new SocketProtocol.GetStats(sp.getRef()));
-        assertEquals(n, sp.receiveMessage(Duration.ofSeconds(10)).sendCalls(), "one sendmsg per datagram");
+        assertEquals(n, stats(c).sendCalls(), "one sendmsg per datagram");
         c.socket().tell(new SocketProtocol.Close(null));
       } finally {
         all.release();
@@ -306,6 +285,39 @@ class OpeningTest {
   }
 
   /** A UDP socket to {@code rx} in {@code mode}, open. */
+  /** A loopback UDP receiver whose receive buffer holds a test's burst of datagrams. */
+  private static DatagramChannel burstReceiver() throws java.io.IOException {
+    DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET);
+    rx.bind(new InetSocketAddress("127.0.0.1", 0));
+    rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8 << 20);
+    return rx;
+  }
+
+  /**
+   * Fills {@code all} with the stream pattern, sends slice k (of {@code size} bytes) as Send k,
+   * batched or not, and waits for an outcome of every one; then checks nothing comes twice.
+   */
+  private SocketContract.Outcomes sendSlices(SocketProtocol.Connected c, NativeBuffer all, int n, int size,
+      boolean batched) {
+    SocketContract.fillStream(all, n * size, 0);
+    TestProbe<SendReply> sent = kit.createTestProbe();
+    for (int k = 0; k < n; k++) {
+      List<NativeBuffer> slice = List.of(all.slice(k * size, size));
+      c.socket().tell(batched ? SocketProtocol.Send.batched(slice, k, sent.getRef())
+          : new SocketProtocol.Send(slice, k, sent.getRef()));
+    }
+    SocketContract.Outcomes o = new SocketContract.Outcomes();
+    o.awaitAll(sent, n, Duration.ofSeconds(20));
+    sent.expectNoMessage(Duration.ofMillis(100)); // nothing twice
+    return o;
+  }
+
+  private SocketStats stats(SocketProtocol.Connected c) {
+    TestProbe<SocketStats> sp = kit.createTestProbe();
+    c.socket().tell(new SocketProtocol.GetStats(sp.getRef()));
+    return sp.receiveMessage(Duration.ofSeconds(10));
+  }
+
   private SocketProtocol.Connected openUdp(DatagramChannel rx, SendMode mode) throws java.io.IOException {
     TestProbe<SocketProtocol.ConnectReply> probe = kit.createTestProbe();
     zw.manager().tell(new SocketProtocol.OpenUdp(null, rx.getLocalAddress(), zw.defaultOptions().withMode(mode),
