@@ -447,11 +447,8 @@ abstract class SocketContract implements CloseContract {
   /** Pull mode: one Received, then nothing until the handler asks for more with ResumeReading. */
   @Test
   void pullModeDeliversOneChunkPerResume() throws Exception {
-    try (Peer peer = transport().open(kit, options(SendMode.ADAPTIVE).withReadBufferSize(1000))) {
+    try (Peer peer = streamWrittenToA1000ByteReader(3000)) { // three reads' worth
       TestProbe<SocketProtocol.Event> handler = kit.createTestProbe();
-      NativeBuffer out = buffer(3000);
-      fillStream(out, 3000, 0);
-      writeFromPeer(peer, out, 0, 3000); // three reads' worth with a 1000-byte read buffer
       peer.zw.tell(SocketProtocol.Register.pull(handler.getRef()));
       java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
       while (got.size() < 3000) {
@@ -472,11 +469,8 @@ abstract class SocketContract implements CloseContract {
    */
   @Test
   void pullWindowReadsAheadAtMostItsChunks() throws Exception {
-    try (Peer peer = transport().open(kit, options(SendMode.ADAPTIVE).withReadBufferSize(1000))) {
+    try (Peer peer = streamWrittenToA1000ByteReader(7000)) { // seven reads' worth
       TestProbe<SocketProtocol.Event> handler = kit.createTestProbe();
-      NativeBuffer out = buffer(7000);
-      fillStream(out, 7000, 0);
-      writeFromPeer(peer, out, 0, 7000); // seven reads' worth with a 1000-byte read buffer
       org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
           () -> SocketProtocol.Register.pull(handler.getRef()).withPullWindow(0));
       peer.zw.tell(SocketProtocol.Register.pull(handler.getRef()).withPullWindow(3));
@@ -497,7 +491,9 @@ abstract class SocketContract implements CloseContract {
         peer.zw.tell(SocketProtocol.ResumeReading.INSTANCE);
       }
       handler.expectNoMessage(Duration.ofMillis(100));
-      writeFromPeer(peer, out, 0, 500); // and data that comes later is read on its edge
+      NativeBuffer later = buffer(500);
+      fillStream(later, 500, 0);
+      writeFromPeer(peer, later, 0, 500); // and data that comes later is read on its edge
       assertArrayEquals(expected(0, 500), receive(handler, 500));
     }
   }
@@ -549,6 +545,23 @@ abstract class SocketContract implements CloseContract {
       }
       return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
     }));
+  }
+
+  /**
+   * A pair whose zerowire end reads 1000 bytes per recv, with the first {@code n} bytes of the test
+   * stream already written by the peer (pull-mode tests: each read is one chunk).
+   */
+  private Peer streamWrittenToA1000ByteReader(int n) throws Exception {
+    Peer peer = transport().open(kit, options(SendMode.ADAPTIVE).withReadBufferSize(1000));
+    try {
+      NativeBuffer out = buffer(n);
+      fillStream(out, n, 0);
+      writeFromPeer(peer, out, 0, n);
+      return peer;
+    } catch (Exception | AssertionError e) {
+      peer.close();
+      throw e;
+    }
   }
 
   private static void writeFromPeer(Peer peer, NativeBuffer b, int off, int len) throws Exception {
