@@ -1,25 +1,63 @@
 package dev.zerowire.actors;
 
 import com.typesafe.config.Config;
-import java.util.concurrent.Executors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.dispatch.DispatcherPrerequisites;
 import org.apache.pekko.dispatch.ExecutorServiceConfigurator;
 import org.apache.pekko.dispatch.ExecutorServiceFactory;
 
 /**
- * zerowire's dispatcher executor (the default): one new virtual thread per mailbox run, as Pekko's
- * {@code virtual-thread-executor}, but every thread carries the dispatcher's name instead of a
- * numbered one.
+ * zerowire's dispatcher executor (the default): a virtual thread per mailbox run, as Pekko's
+ * {@code virtual-thread-executor}, except that a short run's tell continues on the thread it was
+ * made on, after the run, instead of starting a thread of its own.
  *
- * <p>Why (issue 10): Pekko's factory numbers its virtual threads ({@code name(prefix, 0)}), so
- * starting one builds a new name string; with one thread per mailbox run that was the largest
- * single source of allocation in a blight client's round trips (JFR {@code allocation-by-class}:
- * {@code byte[]} 35 %, from {@code ThreadBuilders$BaseThreadFactory.nextThreadName}). A fixed name
- * costs nothing per thread; thread dumps and JFR still tell zerowire's threads apart by name and
- * each by its id. It also reads no JDK internals, so it needs no {@code --add-opens}.
+ * <p>Why (issue 10, the actor tax). Starting a virtual thread from a carrier submits it to the
+ * carrier pool, and {@code ForkJoinPool.signalWork} wakes an idle carrier for it: on 2 cores each
+ * hop between two actors cost a futex wake and a cache-cold core (10-15 µs of CPU on this VM),
+ * and a blight round trip crosses five. A chain of short hops (a request, its write, the outcome,
+ * the answer) has no parallelism to gain from the other core, so here the first task a short run
+ * submits waits in the run's own slot and runs right after it on the same thread: no thread start,
+ * no wake. Anything else (a second task from the same run, a task from a run that has already taken
+ * {@link #HAND_OFF_AFTER_NANOS}, a task from a platform thread such as the poller, a timer or a
+ * user's thread) starts a virtual thread of its own, as before, and may run beside it on the other
+ * core: a socket reading a burst does not hold back the handler that must keep up with it.
+ *
+ * <p>What must stay true:
+ * <ul>
+ *   <li>No task is lost or run twice: a deferred task is held by exactly one thread's slot and that
+ *       thread runs it after its current task, whatever the current task threw.
+ *   <li>No thread runs forever: a thread runs at most {@value #CHAIN} tasks; past that its tasks
+ *       start threads of their own, so a ping-pong of two actors cannot keep a carrier from the
+ *       other virtual threads waiting for it (virtual threads are not preempted, JEP 444).
+ *   <li>Tasks do not block (sockets are non-blocking, sends use {@code MSG_DONTWAIT}); one that
+ *       did would hold back only the one task deferred behind it, then unmount as any virtual
+ *       thread does.
+ *   <li>An interrupt meant for one task does not reach the next on the same thread.
+ * </ul>
+ *
+ * <p>Every thread carries the dispatcher's name, not a numbered one: Pekko's factory builds a new
+ * name string per thread, which was the largest single source of allocation in a blight client's
+ * round trips (JFR {@code allocation-by-class}: {@code byte[]} 35 %, from {@code
+ * ThreadBuilders$BaseThreadFactory.nextThreadName}); thread dumps and JFR still tell zerowire's
+ * threads apart by name and each by its id.
  */
 public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
+  /**
+   * A task submitted by a task that has run longer than this starts a thread of its own (as {@link
+   * VirtualThreadLoops#HAND_OFF_AFTER_NANOS}): a burst must not hold back the actor it feeds.
+   */
+  static final long HAND_OFF_AFTER_NANOS = 50_000;
+  /** Tasks one thread runs at most (its own and those deferred to it). */
+  static final int CHAIN = 32;
+  /** Tasks a thread holds deferred at most. */
+  static final int DEFER = Integer.getInteger("zerowire.defer", 1);
+
   public VirtualThreadPerTask(Config config, DispatcherPrerequisites prerequisites) {
     super(config, prerequisites);
   }
@@ -27,6 +65,139 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
   @Override
   public ExecutorServiceFactory createExecutorServiceFactory(String id, ThreadFactory threadFactory) {
     ThreadFactory named = Thread.ofVirtual().name(id).factory(); // no counter: no string built per thread
-    return () -> Executors.newThreadPerTaskExecutor(named);
+    return () -> new Executor(named, HAND_OFF_AFTER_NANOS);
+  }
+
+  /** The executor: threads from {@code factory}, each running a {@link Run}. */
+  static final class Executor extends AbstractExecutorService {
+    /** The run on this thread, if it is one of an executor of this kind (null elsewhere). */
+    private static final ThreadLocal<Run> CURRENT = new ThreadLocal<>();
+
+    private final ThreadFactory factory;
+    private final long handOffAfterNanos;
+    private final AtomicInteger live = new AtomicInteger();
+    private volatile boolean shutdown;
+
+    /** With the long-task hand-off after {@code handOffAfterNanos} (tests: Long.MAX_VALUE turns it off). */
+    Executor(ThreadFactory factory, long handOffAfterNanos) {
+      this.factory = factory;
+      this.handOffAfterNanos = handOffAfterNanos;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      if (shutdown) {
+        throw new RejectedExecutionException("zerowire dispatcher is shut down");
+      }
+      Run here = CURRENT.get();
+      if (here != null && here.executor == this && here.defer(task)) {
+        return;
+      }
+      live.incrementAndGet();
+      try {
+        factory.newThread(new Run(this, task)).start();
+      } catch (Throwable t) {
+        ended();
+        throw t;
+      }
+    }
+
+    private void ended() {
+      if (live.decrementAndGet() == 0 && shutdown) {
+        synchronized (this) {
+          notifyAll();
+        }
+      }
+    }
+
+    @Override
+    public void shutdown() {
+      shutdown = true;
+      if (live.get() == 0) {
+        synchronized (this) {
+          notifyAll();
+        }
+      }
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+      shutdown();
+      return new ArrayList<>(); // started threads finish their tasks; none is queued here
+    }
+
+    @Override
+    public boolean isShutdown() {
+      return shutdown;
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return shutdown && live.get() == 0;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+      long deadline = System.nanoTime() + unit.toNanos(timeout);
+      synchronized (this) {
+        while (!isTerminated()) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+      }
+      return true;
+    }
+  }
+
+  /** One thread's work: its first task, then at most one deferred task at a time. */
+  static final class Run implements Runnable {
+    final Executor executor;
+    private final Runnable[] deferred = new Runnable[DEFER];
+    private int head;
+    private int count;
+    private int ran;
+    private long taskStartNanos;
+
+    Run(Executor executor, Runnable first) {
+      this.executor = executor;
+      deferred[0] = first;
+      count = 1;
+    }
+
+    /** Called on this run's own thread only, so the fields need no synchronisation. */
+    boolean defer(Runnable task) {
+      if (count == DEFER || ran + count >= CHAIN || System.nanoTime() - taskStartNanos > executor.handOffAfterNanos) {
+        return false;
+      }
+      deferred[(head + count++) % DEFER] = task;
+      return true;
+    }
+
+    @Override
+    public void run() {
+      Executor.CURRENT.set(this);
+      try {
+        while (count > 0) {
+          Runnable task = deferred[head];
+          deferred[head] = null;
+          head = (head + 1) % DEFER;
+          count--;
+          ran++;
+          taskStartNanos = System.nanoTime();
+          try {
+            task.run();
+          } catch (Throwable t) {
+            Thread self = Thread.currentThread();
+            self.getUncaughtExceptionHandler().uncaughtException(self, t);
+          }
+          Thread.interrupted(); // an interrupt meant for one task must not reach the next
+        }
+      } finally {
+        executor.ended();
+      }
+    }
   }
 }

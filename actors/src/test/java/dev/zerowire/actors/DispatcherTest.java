@@ -10,7 +10,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 
-/** zerowire's default dispatcher: a new virtual thread per mailbox run, named after the dispatcher. */
+/** zerowire's default dispatcher: a new virtual thread per mailbox run started from outside, named after the dispatcher. */
 class DispatcherTest {
   record Ran(String name, boolean virtual, long id) {}
 

@@ -1,0 +1,199 @@
+package dev.zerowire.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The default dispatcher's executor on its own: a short run's first task continues on its thread,
+ * anything else starts a thread of its own, and no task is lost, run twice or left an interrupt.
+ */
+class VirtualThreadPerTaskTest {
+  private static final long WAIT_S = 30; // a bound for the waits, never a timing claim
+  private static final long NEVER = Long.MAX_VALUE; // no long-task hand-off: what a test checks is not timing
+
+  private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+  private VirtualThreadPerTask.Executor executor;
+
+  private VirtualThreadPerTask.Executor executor(long handOffAfterNanos) {
+    executor = new VirtualThreadPerTask.Executor(
+        Thread.ofVirtual().name("t").uncaughtExceptionHandler((t, e) -> uncaught.add(e)).factory(), handOffAfterNanos);
+    return executor;
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (executor != null) {
+      executor.shutdown();
+      assertTrue(executor.awaitTermination(WAIT_S, TimeUnit.SECONDS), "threads did not end after shutdown");
+      assertTrue(executor.isTerminated());
+    }
+  }
+
+  @Test
+  void aRunsFirstTaskRunsAfterItOnTheSameThreadAndTheSecondOnAnother() throws Exception {
+    var ex = executor(NEVER);
+    AtomicReference<Thread> first = new AtomicReference<>();
+    AtomicReference<Thread> second = new AtomicReference<>();
+    AtomicReference<Thread> third = new AtomicReference<>();
+    AtomicBoolean firstEnded = new AtomicBoolean();
+    AtomicBoolean secondSawFirstEnded = new AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(3);
+    ex.execute(() -> {
+      first.set(Thread.currentThread());
+      ex.execute(() -> {
+        second.set(Thread.currentThread());
+        secondSawFirstEnded.set(firstEnded.get());
+        done.countDown();
+      });
+      ex.execute(() -> {
+        third.set(Thread.currentThread());
+        done.countDown();
+      });
+      firstEnded.set(true);
+      done.countDown();
+    });
+    assertTrue(done.await(WAIT_S, TimeUnit.SECONDS));
+    assertTrue(first.get().isVirtual());
+    assertSame(first.get(), second.get(), "the run's first task continues on its thread");
+    assertTrue(secondSawFirstEnded.get(), "after the run, not inside it");
+    assertNotSame(first.get(), third.get(), "a second task starts a thread of its own");
+    assertTrue(third.get().isVirtual());
+  }
+
+  @Test
+  void aTaskFromOutsideStartsAThreadOfItsOwn() throws Exception {
+    var ex = executor(NEVER);
+    AtomicReference<Thread> ran = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(1);
+    ex.execute(() -> {
+      ran.set(Thread.currentThread());
+      done.countDown();
+    });
+    assertTrue(done.await(WAIT_S, TimeUnit.SECONDS));
+    assertNotSame(Thread.currentThread(), ran.get());
+    assertTrue(ran.get().isVirtual());
+    assertEquals("t", ran.get().getName());
+  }
+
+  @Test
+  void aTaskFromALongRunStartsAThreadOfItsOwn() throws Exception {
+    var ex = executor(TimeUnit.MILLISECONDS.toNanos(1));
+    AtomicReference<Thread> first = new AtomicReference<>();
+    AtomicReference<Thread> second = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(1);
+    ex.execute(() -> {
+      first.set(Thread.currentThread());
+      try {
+        Thread.sleep(5); // longer than the hand-off: a burst that must not hold back what it feeds
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      ex.execute(() -> {
+        second.set(Thread.currentThread());
+        done.countDown();
+      });
+    });
+    assertTrue(done.await(WAIT_S, TimeUnit.SECONDS));
+    assertNotSame(first.get(), second.get());
+  }
+
+  @Test
+  void aChainOfTellsRunsEveryTaskOnceAndNoThreadRunsMoreThanTheChainBound() throws Exception {
+    var ex = executor(NEVER);
+    int n = VirtualThreadPerTask.CHAIN * 10 + 3;
+    Map<Thread, AtomicInteger> perThread = new ConcurrentHashMap<>();
+    AtomicInteger ran = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(1);
+    Runnable[] hop = new Runnable[1];
+    hop[0] = () -> { // a ping-pong: each task tells the next, forever if nothing bounded it
+      perThread.computeIfAbsent(Thread.currentThread(), t -> new AtomicInteger()).incrementAndGet();
+      if (ran.incrementAndGet() < n) {
+        ex.execute(hop[0]);
+      } else {
+        done.countDown();
+      }
+    };
+    ex.execute(hop[0]);
+    assertTrue(done.await(WAIT_S, TimeUnit.SECONDS));
+    assertEquals(n, ran.get());
+    assertEquals(n, perThread.values().stream().mapToInt(AtomicInteger::get).sum(), "each task once");
+    for (AtomicInteger c : perThread.values()) {
+      assertTrue(c.get() <= VirtualThreadPerTask.CHAIN, "a thread ran " + c.get() + " tasks");
+    }
+    assertEquals(11, perThread.size(), "with no hand-off for time, each thread runs the whole chain bound");
+  }
+
+  @Test
+  void aTaskThatThrowsLosesNeitherTheTaskItDeferredNorTheError() throws Exception {
+    var ex = executor(NEVER);
+    CountDownLatch done = new CountDownLatch(1);
+    ex.execute(() -> {
+      ex.execute(done::countDown);
+      throw new IllegalStateException("boom");
+    });
+    assertTrue(done.await(WAIT_S, TimeUnit.SECONDS), "the deferred task ran");
+    assertEquals(1, uncaught.size());
+    assertEquals("boom", uncaught.get(0).getMessage());
+  }
+
+  @Test
+  void anInterruptMeantForOneTaskDoesNotReachTheNext() throws Exception {
+    var ex = executor(NEVER);
+    AtomicBoolean nextSawInterrupt = new AtomicBoolean(true);
+    AtomicReference<Thread> first = new AtomicReference<>();
+    AtomicReference<Thread> second = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(1);
+    ex.execute(() -> {
+      first.set(Thread.currentThread());
+      ex.execute(() -> {
+        second.set(Thread.currentThread());
+        nextSawInterrupt.set(Thread.currentThread().isInterrupted());
+        done.countDown();
+      });
+      Thread.currentThread().interrupt();
+    });
+    assertTrue(done.await(WAIT_S, TimeUnit.SECONDS));
+    assertSame(first.get(), second.get());
+    assertFalse(nextSawInterrupt.get());
+  }
+
+  @Test
+  void shutdownRejectsNewTasksAndTerminatesWhenTheRunningOnesEnd() throws Exception {
+    var ex = executor(NEVER);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch started = new CountDownLatch(1);
+    ex.execute(() -> {
+      started.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    assertTrue(started.await(WAIT_S, TimeUnit.SECONDS));
+    ex.shutdown();
+    assertTrue(ex.isShutdown());
+    assertThrows(RejectedExecutionException.class, () -> ex.execute(() -> {}));
+    assertFalse(ex.awaitTermination(20, TimeUnit.MILLISECONDS), "a task still runs");
+    assertFalse(ex.isTerminated());
+    release.countDown();
+    assertTrue(ex.awaitTermination(WAIT_S, TimeUnit.SECONDS));
+  }
+}
