@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,23 +48,31 @@ class VirtualThreadPerTaskTest {
   }
 
   @Test
-  void aRunsFirstTaskRunsAfterItOnTheSameThreadAndTheSecondOnAnother() throws Exception {
+  void aRunsFirstTasksRunAfterItOnTheSameThreadInOrderAndTheNextOnAnother() throws Exception {
     var ex = executor(NEVER);
+    int deferred = VirtualThreadPerTask.DEFER;
     AtomicReference<Thread> first = new AtomicReference<>();
-    AtomicReference<Thread> second = new AtomicReference<>();
-    AtomicReference<Thread> third = new AtomicReference<>();
+    List<Thread> ranOn = new CopyOnWriteArrayList<>();
+    List<Integer> order = new CopyOnWriteArrayList<>();
+    AtomicReference<Thread> beyond = new AtomicReference<>();
     AtomicBoolean firstEnded = new AtomicBoolean();
-    AtomicBoolean secondSawFirstEnded = new AtomicBoolean();
-    CountDownLatch done = new CountDownLatch(3);
+    AtomicBoolean deferredSawFirstEnded = new AtomicBoolean(true);
+    CountDownLatch done = new CountDownLatch(deferred + 2);
     ex.execute(() -> {
       first.set(Thread.currentThread());
+      for (int i = 0; i < deferred; i++) {
+        int n = i;
+        ex.execute(() -> {
+          ranOn.add(Thread.currentThread());
+          order.add(n);
+          if (!firstEnded.get()) {
+            deferredSawFirstEnded.set(false);
+          }
+          done.countDown();
+        });
+      }
       ex.execute(() -> {
-        second.set(Thread.currentThread());
-        secondSawFirstEnded.set(firstEnded.get());
-        done.countDown();
-      });
-      ex.execute(() -> {
-        third.set(Thread.currentThread());
+        beyond.set(Thread.currentThread());
         done.countDown();
       });
       firstEnded.set(true);
@@ -71,10 +80,14 @@ class VirtualThreadPerTaskTest {
     });
     assertTrue(done.await(WAIT_S, TimeUnit.SECONDS));
     assertTrue(first.get().isVirtual());
-    assertSame(first.get(), second.get(), "the run's first task continues on its thread");
-    assertTrue(secondSawFirstEnded.get(), "after the run, not inside it");
-    assertNotSame(first.get(), third.get(), "a second task starts a thread of its own");
-    assertTrue(third.get().isVirtual());
+    assertEquals(deferred, ranOn.size());
+    for (Thread t : ranOn) {
+      assertSame(first.get(), t, "the run's first tasks continue on its thread");
+    }
+    assertEquals(IntStream.range(0, deferred).boxed().toList(), order, "in the order submitted");
+    assertTrue(deferredSawFirstEnded.get(), "after the run, not inside it");
+    assertNotSame(first.get(), beyond.get(), "a task past the slots starts a thread of its own");
+    assertTrue(beyond.get().isVirtual());
   }
 
   @Test
