@@ -1,14 +1,19 @@
 package dev.zerowire.actors;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.dispatch.DispatcherPrerequisites;
+import org.apache.pekko.dispatch.ExecutionContexts$;
 import org.apache.pekko.dispatch.ExecutorServiceConfigurator;
 import org.apache.pekko.dispatch.ExecutorServiceFactory;
 
@@ -31,14 +36,20 @@ import org.apache.pekko.dispatch.ExecutorServiceFactory;
  *
  * <p>What must stay true:
  * <ul>
- *   <li>No task is lost or run twice: a deferred task is held by exactly one thread's slots and that
- *       thread runs it after the tasks before it, whatever they threw.
+ *   <li>No task is lost or run twice: a deferred task is held by exactly one thread's slots, and
+ *       either that thread runs it after the tasks before it, whatever they threw, or the sweep
+ *       (below) starts a thread for it.
  *   <li>No thread runs forever: a thread runs at most {@value #CHAIN} tasks; past that its tasks
  *       start threads of their own, so a ping-pong of two actors cannot keep a carrier from the
  *       other virtual threads waiting for it (virtual threads are not preempted, JEP 444).
- *   <li>Tasks do not block (sockets are non-blocking, sends use {@code MSG_DONTWAIT}); one that
- *       did would hold back only the tasks deferred behind it, then unmount as any virtual
- *       thread does.
+ *   <li>A task that blocks or runs long does not hold back the tasks it deferred for longer than
+ *       about {@link #STEAL_AFTER} plus one {@link #SWEEP_EVERY}: a sweep on Pekko's scheduler
+ *       (whose thread wakes every tick anyway) starts a thread for each task deferred by a task
+ *       that has run longer than that. zerowire's own actors never block (sockets are
+ *       non-blocking, sends use {@code MSG_DONTWAIT}), but yours may: on virtual threads an actor
+ *       that tells another and then waits for its answer (an ask and a get) is allowed, and
+ *       without the sweep it would wait for ever for a tell parked behind its own run.
+ *       Exactly one of the run and the sweep takes each deferred task ({@code getAndSet}).
  *   <li>An interrupt meant for one task does not reach the next on the same thread.
  * </ul>
  *
@@ -64,15 +75,27 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
    * 2.24-2.35 M / 2.12-2.24 M msg/s, round trips within noise.
    */
   static final int DEFER = 2;
+  /** A deferred task is handed to a thread of its own once the task it waits behind has run this long. */
+  static final Duration STEAL_AFTER = Duration.ofMillis(10);
+  /** How often the sweep looks (Pekko's scheduler ticks every 10 ms by default). */
+  static final Duration SWEEP_EVERY = Duration.ofMillis(10);
+
+  private final DispatcherPrerequisites prerequisites;
 
   public VirtualThreadPerTask(Config config, DispatcherPrerequisites prerequisites) {
     super(config, prerequisites);
+    this.prerequisites = prerequisites;
   }
 
   @Override
   public ExecutorServiceFactory createExecutorServiceFactory(String id, ThreadFactory threadFactory) {
     ThreadFactory named = Thread.ofVirtual().name(id).factory(); // no counter: no string built per thread
-    return () -> new Executor(named, HAND_OFF_AFTER_NANOS);
+    return () -> {
+      Executor e = new Executor(named, HAND_OFF_AFTER_NANOS, STEAL_AFTER.toNanos());
+      e.sweeper = prerequisites.scheduler().scheduleWithFixedDelay(SWEEP_EVERY, SWEEP_EVERY, e::sweep,
+          ExecutionContexts$.MODULE$.parasitic()); // on the scheduler's thread: a sweep only starts threads
+      return e;
+    };
   }
 
   /** The executor: threads from {@code factory}, each running a {@link Run}. */
@@ -82,13 +105,22 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
 
     private final ThreadFactory factory;
     private final long handOffAfterNanos;
+    private final long stealAfterNanos;
     private final AtomicInteger live = new AtomicInteger();
+    /** Runs that have deferred a task, until they end: what {@link #sweep} looks at. */
+    private final ConcurrentLinkedQueue<Run> deferring = new ConcurrentLinkedQueue<>();
     private volatile boolean shutdown;
+    volatile Cancellable sweeper; // set once by the factory; null where nothing sweeps (tests call sweep)
 
-    /** With the long-task hand-off after {@code handOffAfterNanos} (tests: Long.MAX_VALUE turns it off). */
-    Executor(ThreadFactory factory, long handOffAfterNanos) {
+    /**
+     * With the long-task hand-off after {@code handOffAfterNanos} (tests: Long.MAX_VALUE turns it
+     * off) and deferred tasks taken by {@link #sweep} once their run's task is {@code
+     * stealAfterNanos} old.
+     */
+    Executor(ThreadFactory factory, long handOffAfterNanos, long stealAfterNanos) {
       this.factory = factory;
       this.handOffAfterNanos = handOffAfterNanos;
+      this.stealAfterNanos = stealAfterNanos;
     }
 
     @Override
@@ -100,12 +132,44 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
       if (here != null && here.executor == this && here.defer(task)) {
         return;
       }
+      start(task);
+    }
+
+    private void start(Runnable task) {
       live.incrementAndGet();
       try {
         factory.newThread(new Run(this, task)).start();
       } catch (Throwable t) {
         ended();
         throw t;
+      }
+    }
+
+    /**
+     * Starts a thread for each task deferred behind a task that has run longer than the steal
+     * time (blocked, or long), and forgets runs that have ended. Called on Pekko's scheduler
+     * thread; it never blocks.
+     */
+    void sweep() {
+      if (shutdown && live.get() == 0) {
+        Cancellable c = sweeper; // every thread has ended: nothing can be deferred any more
+        if (c != null) {
+          c.cancel();
+        }
+      }
+      long now = System.nanoTime();
+      for (var it = deferring.iterator(); it.hasNext(); ) {
+        Run r = it.next();
+        if (r.ended) {
+          it.remove();
+        } else if (now - r.taskStartNanos > stealAfterNanos) {
+          for (int i = 0; i < DEFER; i++) {
+            Runnable t = r.slots.getAndSet(i, null);
+            if (t != null) {
+              start(t);
+            }
+          }
+        }
       }
     }
 
@@ -117,9 +181,14 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
       }
     }
 
+    /** Runs the sweep still looks at (for tests). */
+    int deferringRuns() {
+      return deferring.size();
+    }
+
     @Override
     public void shutdown() {
-      shutdown = true;
+      shutdown = true; // the sweep goes on while threads run: one of them may wait on a deferred task
       if (live.get() == 0) {
         synchronized (this) {
           notifyAll();
@@ -159,39 +228,60 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
     }
   }
 
-  /** One thread's work: its first task, then at most one deferred task at a time. */
+  /**
+   * One thread's work: its first task, then the tasks deferred to it, in order, at most {@value
+   * #DEFER} waiting at a time. The ring's indices are the owner's; the slots are shared with the
+   * sweep, and whoever takes a slot's task first ({@code getAndSet}) runs or starts it.
+   */
   static final class Run implements Runnable {
     final Executor executor;
-    private final Runnable[] deferred = new Runnable[DEFER];
+    final AtomicReferenceArray<Runnable> slots = new AtomicReferenceArray<>(DEFER);
+    private Runnable first;
     private int head;
-    private int count;
+    private int count; // slots filled and not yet taken by the owner (the sweep may have emptied some)
     private int ran;
-    private long taskStartNanos;
+    private boolean registered;
+    volatile long taskStartNanos;
+    volatile boolean ended;
 
     Run(Executor executor, Runnable first) {
       this.executor = executor;
-      deferred[0] = first;
-      count = 1;
+      this.first = first;
     }
 
-    /** Called on this run's own thread only, so the fields need no synchronisation. */
+    /** Called on this run's own thread only. */
     boolean defer(Runnable task) {
       if (count == DEFER || ran + count >= CHAIN || System.nanoTime() - taskStartNanos > executor.handOffAfterNanos) {
         return false;
       }
-      deferred[(head + count++) % DEFER] = task;
+      slots.set((head + count++) % DEFER, task);
+      if (!registered) {
+        registered = true;
+        executor.deferring.offer(this);
+      }
       return true;
+    }
+
+    /** The next deferred task the sweep has not taken, or null. */
+    private Runnable next() {
+      while (count > 0) {
+        Runnable t = slots.getAndSet(head, null);
+        head = (head + 1) % DEFER;
+        count--;
+        if (t != null) {
+          return t;
+        }
+      }
+      return null;
     }
 
     @Override
     public void run() {
       Executor.CURRENT.set(this);
       try {
-        while (count > 0) {
-          Runnable task = deferred[head];
-          deferred[head] = null;
-          head = (head + 1) % DEFER;
-          count--;
+        Runnable task = first;
+        first = null;
+        for (; task != null; task = next()) {
           ran++;
           taskStartNanos = System.nanoTime();
           try {
@@ -203,6 +293,7 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
           Thread.interrupted(); // an interrupt meant for one task must not reach the next
         }
       } finally {
+        ended = true;
         executor.ended();
       }
     }

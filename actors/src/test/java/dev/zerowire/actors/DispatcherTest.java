@@ -91,4 +91,39 @@ class DispatcherTest {
       kit.shutdownTestKit();
     }
   }
+
+  record Ping(java.util.concurrent.CompletableFuture<String> answer) {}
+
+  /**
+   * An actor on the dispatcher tells another and then blocks until that one has answered (an ask
+   * and a get, or any wait on what the tell sets off). On virtual threads blocking is allowed; the
+   * tell must not wait behind the blocked run it was made in (a deadlock until the wait times out).
+   */
+  @Test
+  void anActorThatBlocksAfterATellDoesNotHoldThatTellBack() {
+    ActorTestKit kit = ActorTestKit.create("DispatcherBlockingTest");
+    try {
+      TestProbe<String> probe = kit.createTestProbe();
+      ActorRef<Ping> answerer = kit.spawn(Behaviors.<Ping>receiveMessage(p -> {
+        p.answer().complete("answered");
+        return Behaviors.same();
+      }), "answerer", ZeroWire.dispatcher());
+      ActorRef<String> blocker = kit.spawn(Behaviors.<String>receiveMessage(m -> {
+        var answer = new java.util.concurrent.CompletableFuture<String>();
+        answerer.tell(new Ping(answer)); // a short run so far: this tell is deferred to this thread
+        try {
+          probe.getRef().tell(answer.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        } catch (java.util.concurrent.TimeoutException e) {
+          probe.getRef().tell("the tell waited behind the blocked run");
+        }
+        return Behaviors.same();
+      }), "blocker", ZeroWire.dispatcher());
+      for (int i = 0; i < 100; i++) { // many: the first runs are slow (cold code) and hand off anyway
+        blocker.tell("go");
+        assertEquals("answered", probe.receiveMessage(Duration.ofSeconds(30)), "round " + i);
+      }
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
+import org.apache.pekko.actor.Cancellable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,8 +34,13 @@ class VirtualThreadPerTaskTest {
   private VirtualThreadPerTask.Executor executor;
 
   private VirtualThreadPerTask.Executor executor(long handOffAfterNanos) {
+    return executor(handOffAfterNanos, NEVER);
+  }
+
+  private VirtualThreadPerTask.Executor executor(long handOffAfterNanos, long stealAfterNanos) {
     executor = new VirtualThreadPerTask.Executor(
-        Thread.ofVirtual().name("t").uncaughtExceptionHandler((t, e) -> uncaught.add(e)).factory(), handOffAfterNanos);
+        Thread.ofVirtual().name("t").uncaughtExceptionHandler((t, e) -> uncaught.add(e)).factory(), handOffAfterNanos,
+        stealAfterNanos);
     return executor;
   }
 
@@ -188,6 +194,57 @@ class VirtualThreadPerTaskTest {
   }
 
   @Test
+  void theSweepStartsATaskDeferredBehindABlockedTaskAndOnlyThen() throws Exception {
+    var ex = executor(NEVER, TimeUnit.MILLISECONDS.toNanos(1));
+    AtomicReference<Thread> blocked = new AtomicReference<>();
+    AtomicReference<Thread> released = new AtomicReference<>();
+    CountDownLatch answer = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    ex.execute(() -> {
+      blocked.set(Thread.currentThread());
+      ex.execute(() -> { // deferred: this run is short so far
+        released.set(Thread.currentThread());
+        answer.countDown();
+      });
+      try {
+        answer.await(); // blocks on what the deferred task does: only the sweep can free it
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      done.countDown();
+    });
+    while (!done.await(5, TimeUnit.MILLISECONDS)) {
+      ex.sweep(); // what Pekko's scheduler does every tick
+    }
+    assertNotSame(blocked.get(), released.get(), "the sweep gave the deferred task a thread of its own");
+  }
+
+  @Test
+  void theSweepLeavesTasksDeferredBehindAShortTaskAndForgetsEndedRuns() throws Exception {
+    var ex = executor(NEVER, NEVER);
+    AtomicReference<Thread> first = new AtomicReference<>();
+    AtomicReference<Thread> second = new AtomicReference<>();
+    CountDownLatch swept = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    ex.execute(() -> {
+      first.set(Thread.currentThread());
+      ex.execute(() -> {
+        second.set(Thread.currentThread());
+        done.countDown();
+      });
+      ex.sweep(); // while the task it waits behind is running: not old enough to take
+      swept.countDown();
+    });
+    assertTrue(swept.await(WAIT_S, TimeUnit.SECONDS));
+    assertTrue(done.await(WAIT_S, TimeUnit.SECONDS));
+    assertSame(first.get(), second.get(), "the run kept its deferred task");
+    first.get().join(); // the run has ended
+    assertEquals(1, ex.deferringRuns());
+    ex.sweep();
+    assertEquals(0, ex.deferringRuns(), "an ended run is forgotten");
+  }
+
+  @Test
   void shutdownRejectsNewTasksAndTerminatesWhenTheRunningOnesEnd() throws Exception {
     var ex = executor(NEVER);
     CountDownLatch release = new CountDownLatch(1);
@@ -200,13 +257,29 @@ class VirtualThreadPerTaskTest {
         throw new AssertionError(e);
       }
     });
+    AtomicBoolean sweepCancelled = new AtomicBoolean();
+    ex.sweeper = new Cancellable() {
+      @Override
+      public boolean cancel() {
+        return sweepCancelled.compareAndSet(false, true);
+      }
+
+      @Override
+      public boolean isCancelled() {
+        return sweepCancelled.get();
+      }
+    };
     assertTrue(started.await(WAIT_S, TimeUnit.SECONDS));
     ex.shutdown();
     assertTrue(ex.isShutdown());
     assertThrows(RejectedExecutionException.class, () -> ex.execute(() -> {}));
     assertFalse(ex.awaitTermination(20, TimeUnit.MILLISECONDS), "a task still runs");
     assertFalse(ex.isTerminated());
+    ex.sweep();
+    assertFalse(sweepCancelled.get(), "the sweep goes on while a thread runs: it may wait on a deferred task");
     release.countDown();
     assertTrue(ex.awaitTermination(WAIT_S, TimeUnit.SECONDS));
+    ex.sweep();
+    assertTrue(sweepCancelled.get(), "the sweep stops once every thread has ended");
   }
 }
