@@ -49,14 +49,14 @@ class DispatcherTest {
    * Two actors on the dispatcher play ping-pong: each hop is a tell from a short mailbox run, which
    * the executor runs on the teller's thread (VirtualThreadPerTask), so most hops share a thread
    * instead of each starting one. "Most", not "all": a hop whose run took over the 50 µs hand-off
-   * (a GC pause, a preempted core) starts a thread of its own, as it should, and every 32 tasks a
-   * thread hands on.
+   * (a GC pause, a preempted core) starts a thread of its own, as it should, and a
+   * thread hands on after {@link VirtualThreadPerTask#CHAIN} tasks.
    */
   @Test
   void aChainOfTellsBetweenActorsStaysOnItsThread() {
     ActorTestKit kit = ActorTestKit.create("DispatcherChainTest");
     try {
-      int hops = 200;
+      int hops = 2 * VirtualThreadPerTask.CHAIN + 10; // long enough to reach the chain bound twice
       TestProbe<List<Long>> done = kit.createTestProbe();
       List<Long> threads = new ArrayList<>(); // written by one actor at a time, read after `done`
       Behavior<Ball> player = Behaviors.receive((ctx, b) -> {
@@ -83,7 +83,7 @@ class DispatcherTest {
           sameAsBefore++;
         }
       }
-      // Without the deferred slots every hop starts a new virtual thread: 0 of 200 would match.
+      // Without the deferred slots every hop starts a new virtual thread: none would match.
       assertTrue(sameAsBefore > hops / 2, sameAsBefore + " of " + hops + " hops stayed on their thread");
       assertTrue(new HashSet<>(seen).size() >= hops / VirtualThreadPerTask.CHAIN,
           "a thread hands on after " + VirtualThreadPerTask.CHAIN + " tasks: " + new HashSet<>(seen).size() + " threads");
