@@ -188,6 +188,18 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
       }
     }
 
+    /**
+     * Adds a run for the sweep, first dropping ended runs from the front: runs end roughly in the
+     * order they started, so the queue stays short even where the sweep never runs (a test's
+     * manual scheduler), and memory does not depend on the scheduler's tick.
+     */
+    void register(Run r) {
+      for (Run h; (h = deferring.peek()) != null && h.ended; ) {
+        deferring.remove(h); // by identity: another thread may have removed it first
+      }
+      deferring.offer(r);
+    }
+
     /** Runs the sweep still looks at (for tests). */
     int deferringRuns() {
       return deferring.size();
@@ -264,7 +276,7 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
       slots.set((head + count++) % DEFER, task);
       if (!registered) {
         registered = true;
-        executor.deferring.offer(this);
+        executor.register(this);
       }
       return true;
     }

@@ -247,6 +247,17 @@ class VirtualThreadPerTaskTest {
   }
 
   @Test
+  void runsThatEndedAreForgottenWithoutTheSweep() throws Exception {
+    var ex = executor(NEVER, NEVER); // nothing calls sweep here, as under a test's manual scheduler
+    for (int i = 0; i < 10_000; i++) {
+      CountDownLatch done = new CountDownLatch(1);
+      ex.execute(() -> ex.execute(done::countDown)); // each run defers one task: it registers
+      assertTrue(done.await(WAIT_S, TimeUnit.SECONDS));
+    }
+    assertTrue(ex.deferringRuns() < 10, ex.deferringRuns() + " runs kept of 10,000 that ended");
+  }
+
+  @Test
   void shutdownRejectsNewTasksAndTerminatesWhenTheRunningOnesEnd() throws Exception {
     var ex = executor(NEVER);
     CountDownLatch release = new CountDownLatch(1);
