@@ -177,8 +177,11 @@ class BlightHostilePeersTest {
     long deadline = System.nanoTime() + LONG.toNanos();
     // Write until TCP pushes back for a second: the server stopped reading. (A server that never
     // stops reading keeps this loop going until the deadline and fails below.)
+    block.clear();
     while (System.nanoTime() < deadline) {
-      block.clear();
+      if (!block.hasRemaining()) {
+        block.clear(); // the next block only after the whole of this one: a partial write keeps its rest
+      }
       int n = hog.channel.write(block);
       written += n;
       if (n == 0) {
