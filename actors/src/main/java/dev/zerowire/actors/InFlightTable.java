@@ -113,9 +113,10 @@ final class InFlightTable {
   /**
    * Fills {@code v} from the write cursor with the unwritten bytes of consecutive entries of one
    * class: all "big" (size >= threshold, to go with MSG_ZEROCOPY when {@code zeroCopy}) or all
-   * small. Stops at {@code byteBudget}, a full vector, or after one entry when {@code oneEntry}
-   * (datagrams: one send is one datagram). Returns true when the gathered bytes should go zero
-   * copy. The vector is empty when nothing is left to write.
+   * small. Stops at {@code byteBudget} (exactly: the last iovec is cut short, and the entry's
+   * rest goes in a later call), a full vector, or after one entry when {@code oneEntry}
+   * (datagrams: one send is one datagram, never cut; pass {@code Long.MAX_VALUE}). Returns true
+   * when the gathered bytes should go zero copy. The vector is empty when nothing is left to write.
    */
   boolean gather(SendVector v, long byteBudget, long threshold, boolean zeroCopy, boolean oneEntry) {
     v.clear();
@@ -138,7 +139,8 @@ final class InFlightTable {
           skip -= b.length();
           continue;
         }
-        if (!v.add(b.address() + skip, b.length() - skip)) {
+        long room = byteBudget - v.totalBytes();
+        if (room <= 0 || !v.add(b.address() + skip, Math.min(b.length() - skip, room))) {
           return big;
         }
         skip = 0;

@@ -30,7 +30,8 @@ record Settings(int pollerMaxEvents, int reaperMaxPerDrain, SocketOptions socket
         s.getBoolean("tcp-nodelay"),
         Math.toIntExact(s.getBytes("read-buffer-size")),
         s.getInt("receive-pool-chunks"),
-        s.getInt("gather-limit"));
+        s.getInt("gather-limit"),
+        s.getBytes("gather-bytes"));
     return new Settings(c.getInt("poller.max-events"), c.getInt("reaper.max-per-drain"), socket,
         c.getDuration("slow-release-threshold"), s.getBoolean("adaptive.assume-local-copies"),
         new Listening(c.getInt("listener.max-connections"), c.getDuration("listener.accept-backoff-min"),

@@ -28,6 +28,8 @@ import java.time.Duration;
  * @param receivePoolChunks buffers of {@code readBufferSize} a socket may lend to its handler at
  *     once ({@code Register.withLentBuffers()}); with all of them out it stops reading
  * @param gatherLimit iovec entries per sendmsg (at most 1024)
+ * @param gatherBytes bytes per stream sendmsg (a longer Send goes in several calls); datagrams
+ *     are never cut
  */
 public record SocketOptions(
     SendMode mode,
@@ -44,12 +46,13 @@ public record SocketOptions(
     boolean tcpNoDelay,
     int readBufferSize,
     int receivePoolChunks,
-    int gatherLimit) {
+    int gatherLimit,
+    long gatherBytes) {
 
   public SocketOptions {
     if (zeroCopyThreshold < 0 || maxQueuedBytes <= 0 || maxPinnedBytes <= 0 || readBufferSize <= 0
         || receivePoolChunks < 1
-        || gatherLimit < 1 || gatherLimit > 1024 || adaptiveCopiedToSwitch < 1
+        || gatherLimit < 1 || gatherLimit > 1024 || gatherBytes < 1 || adaptiveCopiedToSwitch < 1
         || sendBufferSize < 0 || receiveBufferSize < 0
         || !positive(closeTimeout) || !positive(resetGrace) || !positive(connectTimeout)) {
       throw new IllegalArgumentException("invalid socket options: " + this);
@@ -116,6 +119,10 @@ public record SocketOptions(
     return with(b -> b.gatherLimit = iovecs);
   }
 
+  public SocketOptions withGatherBytes(long bytes) {
+    return with(b -> b.gatherBytes = bytes);
+  }
+
   /** A copy with {@code change} applied, checked by the canonical constructor. */
   private SocketOptions with(java.util.function.Consumer<Copy> change) {
     Copy c = new Copy(this);
@@ -140,6 +147,7 @@ public record SocketOptions(
     int readBufferSize;
     int receivePoolChunks;
     int gatherLimit;
+    long gatherBytes;
 
     Copy(SocketOptions o) {
       mode = o.mode;
@@ -157,12 +165,13 @@ public record SocketOptions(
       readBufferSize = o.readBufferSize;
       receivePoolChunks = o.receivePoolChunks;
       gatherLimit = o.gatherLimit;
+      gatherBytes = o.gatherBytes;
     }
 
     SocketOptions build() {
       return new SocketOptions(mode, zeroCopyThreshold, maxQueuedBytes, maxPinnedBytes, closeTimeout, resetGrace, connectTimeout,
           adaptiveCopiedToSwitch, adaptiveProbeInterval, sendBufferSize, receiveBufferSize, tcpNoDelay,
-          readBufferSize, receivePoolChunks, gatherLimit);
+          readBufferSize, receivePoolChunks, gatherLimit, gatherBytes);
     }
   }
 }

@@ -203,6 +203,59 @@ class InFlightTableTest {
     }
   }
 
+  @Test
+  void gatherStopsExactlyAtTheByteBudgetAndResumesAtTheCut() {
+    add("a", 3_000);
+    add("b", 5_000);
+    add("c", 2_000);
+    SendVector v = new SendVector(16);
+    try {
+      assertFalse(table.gather(v, 4_096, 10_240, true, false));
+      assertEquals(4_096, v.totalBytes(), "a whole and the first 1,096 bytes of b");
+      assertEquals(2, v.count());
+      table.written(4_096, false, 0, done);
+      assertEquals(List.of("a"), finishedOwners());
+      assertFalse(table.gather(v, 4_096, 10_240, true, false));
+      assertEquals(4_096, v.totalBytes(), "the rest of b (3,904) and 192 bytes of c");
+      assertEquals(allocated.get(1).address() + 1_096, firstIovBase(v));
+      table.written(4_096, false, 0, done);
+      assertEquals(List.of("b"), finishedOwners());
+      assertFalse(table.gather(v, 4_096, 10_240, true, false));
+      assertEquals(1_808, v.totalBytes(), "what is left of c");
+      table.written(1_808, false, 0, done);
+      assertEquals(List.of("c"), finishedOwners());
+      assertFalse(table.gather(v, 4_096, 10_240, true, false));
+      assertEquals(0, v.count(), "nothing left");
+    } finally {
+      v.free();
+    }
+  }
+
+  @Test
+  void aBigSendCutByTheBudgetGoesZeroCopyInPiecesAndFinishesWithItsLastId() {
+    add("big", 50_000);
+    SendVector v = new SendVector(4);
+    try {
+      for (int k = 0; k < 3; k++) {
+        assertTrue(table.gather(v, 16_384, 10_240, true, false));
+        assertEquals(16_384, v.totalBytes());
+        table.written(16_384, true, 0, done);
+      }
+      assertTrue(table.gather(v, 16_384, 10_240, true, false));
+      assertEquals(50_000 - 3 * 16_384, v.totalBytes());
+      table.written(50_000 - 3 * 16_384, true, 0, done);
+      assertTrue(done.isEmpty(), "written, but the kernel may still read it");
+      assertEquals(50_000, table.pinnedBytes());
+      assertEquals(0, table.complete(0, 2, false, done));
+      assertTrue(done.isEmpty(), "the last piece's id (3) is still out");
+      assertEquals(0, table.complete(3, 3, false, done));
+      assertEquals(List.of("big"), finishedOwners());
+      assertEquals(0, table.pinnedBytes());
+    } finally {
+      v.free();
+    }
+  }
+
   /** iov_base of the first iovec, read back from the msghdr the kernel would be given. */
   private static long firstIovBase(SendVector v) {
     long msghdr = invokePrepare(v);

@@ -192,14 +192,14 @@ class OpeningTest {
   }
 
   /**
-   * A UDP socket makes one sendmsg per Send; batched outcomes still travel one message per flush
-   * loop, not one per datagram (the sender would otherwise be woken per datagram), and each Send
-   * has exactly one.
+   * A UDP socket makes one sendmsg per Send, never cut (gather-bytes here is under the datagram
+   * size); batched outcomes still travel one message per flush loop, not one per datagram (the
+   * sender would otherwise be woken per datagram), and each Send has exactly one.
    */
   @Test
   void udpBatchedOutcomesShareMessagesOneOutcomeEach() throws Exception {
     try (DatagramChannel rx = burstReceiver()) {
-      SocketProtocol.Connected c = openUdp(rx, SendMode.COPY);
+      SocketProtocol.Connected c = openUdp(rx, zw.defaultOptions().withMode(SendMode.COPY).withGatherBytes(100));
       int n = 2000;
       int size = 512;
       NativeBuffer all = NativeBuffer.allocate(n * size);
@@ -319,9 +319,12 @@ class OpeningTest {
   }
 
   private SocketProtocol.Connected openUdp(DatagramChannel rx, SendMode mode) throws java.io.IOException {
+    return openUdp(rx, zw.defaultOptions().withMode(mode));
+  }
+
+  private SocketProtocol.Connected openUdp(DatagramChannel rx, SocketOptions options) throws java.io.IOException {
     TestProbe<SocketProtocol.ConnectReply> probe = kit.createTestProbe();
-    zw.manager().tell(new SocketProtocol.OpenUdp(null, rx.getLocalAddress(), zw.defaultOptions().withMode(mode),
-        probe.getRef()));
+    zw.manager().tell(new SocketProtocol.OpenUdp(null, rx.getLocalAddress(), options, probe.getRef()));
     return probe.expectMessageClass(SocketProtocol.Connected.class, Duration.ofSeconds(10));
   }
 }

@@ -252,6 +252,33 @@ abstract class SocketContract implements CloseContract {
     }
   }
 
+  /**
+   * gather-bytes: a Send longer than it leaves in several sendmsg calls, none over it, and every
+   * byte arrives once, in order; zero-copy mode, so on TCP the pieces take send ids of their own
+   * and a Send is released only after its last one completed.
+   */
+  @Test
+  void sendsLongerThanGatherBytesLeaveInPiecesWhole() throws Exception {
+    int cap = 64 * 1024;
+    try (Peer peer = transport().open(kit, options(SendMode.ZEROCOPY).withGatherBytes(cap))) {
+      peer.startReading(SocketContract::streamByte, 256 * 1024, 0);
+      TestProbe<SendReply> probe = kit.createTestProbe();
+      int n = 8;
+      int size = (1 << 20) + 1;
+      sendStream(peer.zw, n, size, probe);
+      Outcomes outcomes = new Outcomes();
+      outcomes.awaitAll(probe, n, Duration.ofSeconds(30));
+      assertEquals(n, outcomes.count(Released.class));
+      peer.awaitBytes((long) n * size, Duration.ofSeconds(30));
+      assertEquals(0, peer.corrupt.get(), "corrupt bytes, first at stream offset " + peer.firstCorruptAt);
+      SocketStats stats = stats(peer.zw);
+      assertTrue(stats.sendCalls() >= (long) n * size / cap, "8 MiB in " + stats.sendCalls() + " calls of at most 64 KiB");
+      if (peer.zeroCopy) {
+        assertEquals(stats.sendCalls(), stats.zeroCopySends(), "every piece went zero copy: " + stats);
+      }
+    }
+  }
+
   /** Send.batched: the outcomes of a burst share messages, and each Send still has exactly one. */
   @Test
   void batchedSendsShareOutcomeMessagesOneOutcomeEach() throws Exception {

@@ -11,12 +11,15 @@ import java.util.Optional;
 
 /**
  * {@code floor-copy}: native-io only, one platform thread, no actors, and the syscalls
- * zerowire's copy path makes on loopback: gathered {@code sendmsg(MSG_DONTWAIT)} of up to
- * {@code gather-limit} (64) payloads, {@code epoll_wait} on EAGAIN. The best a JNA program can do
- * here, so {@code zerowire-adaptive / floor-copy} is what the actor path costs (issue 10's "tax").
+ * zerowire's copy path makes on loopback: TCP_NODELAY as the scenario's zerowire socket, gathered
+ * {@code sendmsg(MSG_DONTWAIT)} of up to {@code gather-limit} (1024) iovecs and {@code
+ * gather-bytes} (1 MiB, the last iovec cut there), {@code epoll_wait} on EAGAIN. The best a JNA
+ * program can do here, so {@code zerowire-adaptive / floor-copy} is what the actor path costs
+ * (issue 10's "tax").
  */
 final class FloorStream extends StreamContender {
-  private static final int GATHER = 64; // zerowire's default gather-limit
+  private static final int GATHER = 1024; // zerowire's default gather-limit
+  private static final long GATHER_BYTES = 1 << 20; // zerowire's default gather-bytes
   private final Worker worker = new Worker("bench-floor");
   private final int window;
   private NativeSocket socket;
@@ -43,6 +46,7 @@ final class FloorStream extends StreamContender {
         epoll.waitFor(100);
       }
     }
+    socket.setTcpNoDelay(true);
     buffer = NativeBuffer.allocate(payload);
     for (int i = 0; i < payload; i++) {
       buffer.byteBuffer().put(i, patternByte(i));
@@ -62,11 +66,12 @@ final class FloorStream extends StreamContender {
         while (done < batchBytes) {
           vector.clear();
           int first = (int) (done % payload);
-          vector.add(buffer, first, payload - first);
-          long added = payload - first;
-          while (done + added < batchBytes && vector.count() < GATHER) {
-            vector.add(buffer, 0, payload);
-            added += payload;
+          long added = Math.min(payload - first, GATHER_BYTES);
+          vector.add(buffer, first, (int) added);
+          while (done + added < batchBytes && added < GATHER_BYTES && vector.count() < GATHER) {
+            int n = (int) Math.min(payload, GATHER_BYTES - added);
+            vector.add(buffer, 0, n);
+            added += n;
           }
           long n = socket.send(vector, false);
           if (n == NativeSocket.WOULD_BLOCK) {

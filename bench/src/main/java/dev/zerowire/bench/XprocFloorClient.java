@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * message as zerowire's load generator ({@code BlightLoad}: the conformance pattern copied into the
  * payload, FNV-1a over it, ackids 1..N per load, a final Ping awaited) and the syscalls zerowire's
  * client makes: header and payload gathered into one {@code sendmsg(MSG_DONTWAIT)}, up to
- * {@value #BURST} messages a call when pipelining, {@code recv(MSG_DONTWAIT)} for acks,
+ * {@value #BURST} messages and 1 MiB a call when pipelining, {@code recv(MSG_DONTWAIT)} for acks,
  * {@code epoll_wait} on EAGAIN. Info (and every type libblight waits on) goes one at a time; the
  * server's Pings are answered between messages.
  *
@@ -54,7 +54,10 @@ public final class XprocFloorClient implements Callable<Integer> {
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
 
-  static final int BURST = 32; // 64 iovecs: zerowire's default gather-limit
+  /** Messages a pipelined burst sends: the window of zerowire's load (BlightLoad), which one 1024-iovec gather takes whole. */
+  static final int BURST = 128;
+  /** Bytes per sendmsg: zerowire's default gather-bytes (the last iovec is cut there). */
+  static final long GATHER_BYTES = 1 << 20;
 
   private NativeSocket socket;
   private Epoll epoll;
@@ -240,7 +243,10 @@ public final class XprocFloorClient implements Callable<Integer> {
     if (skip >= len) {
       return skip - len;
     }
-    vector.add(b, off + (int) skip, len - (int) skip);
+    long room = GATHER_BYTES - vector.totalBytes();
+    if (room > 0) {
+      vector.add(b, off + (int) skip, (int) Math.min(len - skip, room));
+    }
     return 0;
   }
 

@@ -10,13 +10,20 @@ package dev.zerowire.nativeio;
  *
  * <p>Owned by one socket, used by one thread at a time. Fill it with {@link #add}, send it with
  * {@link NativeSocket#send(SendVector, boolean)}, {@link #clear()} it for the next call.
+ *
+ * <p>The iovec array starts at {@value #INITIAL} entries (or the capacity, if smaller) and doubles
+ * when an {@link #add} finds it full, up to the capacity: a socket that never gathers much keeps
+ * about 1 KiB, one that does grows once to at most 16 KiB ({@code UIO_MAXIOV} entries), and in
+ * steady state nothing is allocated.
  */
 public final class SendVector {
   static final int MSGHDR_SIZE = 56;
   static final int IOVEC_SIZE = 16;
+  static final int INITIAL = 64;
 
   private final int capacity;
-  private final NativeMemory memory;
+  private NativeMemory memory;
+  private int allocated;
   private int count;
   private long totalBytes;
 
@@ -26,8 +33,23 @@ public final class SendVector {
       throw new IllegalArgumentException("capacity must be 1.." + Kernel.UIO_MAXIOV + ", was " + capacity);
     }
     this.capacity = capacity;
-    this.memory = new NativeMemory(MSGHDR_SIZE + capacity * IOVEC_SIZE);
-    memory.bytes.putLong(16, memory.address + MSGHDR_SIZE); // msg_iov never moves
+    this.allocated = Math.min(capacity, INITIAL);
+    this.memory = new NativeMemory(MSGHDR_SIZE + allocated * IOVEC_SIZE);
+    memory.bytes.putLong(16, memory.address + MSGHDR_SIZE); // msg_iov moves only when the array grows
+  }
+
+  /** Doubles the iovec array (at most to the capacity), keeping the entries added so far. */
+  private void grow() {
+    memory.checkLive();
+    int bigger = Math.min(capacity, allocated * 2);
+    NativeMemory m = new NativeMemory(MSGHDR_SIZE + bigger * IOVEC_SIZE);
+    for (int i = 0; i < MSGHDR_SIZE + count * IOVEC_SIZE; i += 8) {
+      m.bytes.putLong(i, memory.bytes.getLong(i));
+    }
+    m.bytes.putLong(16, m.address + MSGHDR_SIZE);
+    memory.free();
+    memory = m;
+    allocated = bigger;
   }
 
   /** Empties the vector for the next send. */
@@ -49,6 +71,9 @@ public final class SendVector {
     }
     if (count == capacity) {
       return false;
+    }
+    if (count == allocated) {
+      grow();
     }
     memory.checkLive();
     int at = MSGHDR_SIZE + count * IOVEC_SIZE;

@@ -151,7 +151,34 @@ class SendVectorTest {
     }
   }
 
-  /** A full UIO_MAXIOV vector of one-byte pieces is one sendmsg. */
+  /** The iovec array grows past its first 64 entries: msg_iov follows it and every entry is kept. */
+  @Test
+  void growingKeepsEveryEntryAndPointsTheHeaderAtTheNewArray() {
+    SendVector v = new SendVector(200);
+    try {
+      for (int i = 0; i < 150; i++) {
+        assertTrue(v.add(0x10_000L + i * 100L, i + 1));
+      }
+      long msghdr = v.prepare();
+      com.sun.jna.Pointer h = new com.sun.jna.Pointer(msghdr);
+      assertEquals(msghdr + SendVector.MSGHDR_SIZE, h.getLong(16), "msg_iov points into the grown block");
+      assertEquals(150, h.getLong(24), "msg_iovlen");
+      for (int i = 0; i < 150; i++) {
+        long at = SendVector.MSGHDR_SIZE + (long) i * SendVector.IOVEC_SIZE;
+        assertEquals(0x10_000L + i * 100L, h.getLong(at), "iov_base of entry " + i);
+        assertEquals(i + 1, h.getLong(at + 8), "iov_len of entry " + i);
+      }
+      for (int i = 150; i < 200; i++) {
+        assertTrue(v.add(1, 1));
+      }
+      assertTrue(v.isFull(), "grows to the capacity and no further");
+      assertFalse(v.add(1, 1));
+    } finally {
+      v.free();
+    }
+  }
+
+  /** A full UIO_MAXIOV vector of one-byte pieces is one sendmsg (the array grew four times on the way). */
   @Test
   void maximalVectorIsOneCall() throws Exception {
     NativeBuffer b = Loopback.patterned(Kernel.UIO_MAXIOV, 9);
