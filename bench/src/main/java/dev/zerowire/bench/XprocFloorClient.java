@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * message as zerowire's load generator ({@code BlightLoad}: the conformance pattern copied into the
  * payload, FNV-1a over it, ackids 1..N per load, a final Ping awaited) and the syscalls zerowire's
  * client makes: header and payload gathered into one {@code sendmsg(MSG_DONTWAIT)}, up to
- * {@value #BURST} messages and 1 MiB a call when pipelining, {@code recv(MSG_DONTWAIT)} for acks,
+ * {@value #BURST} messages and 1 MiB a call when pipelining (a burst is what one call takes), {@code recv(MSG_DONTWAIT)} for acks,
  * {@code epoll_wait} on EAGAIN. Info (and every type libblight waits on) goes one at a time; the
  * server's Pings are answered between messages.
  *
@@ -54,7 +54,13 @@ public final class XprocFloorClient implements Callable<Integer> {
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
 
-  /** Messages a pipelined burst sends: the window of zerowire's load (BlightLoad), which one 1024-iovec gather takes whole. */
+  /**
+   * Messages a pipelined burst sends, at most: the window of zerowire's load (BlightLoad), which
+   * one 1024-iovec gather takes whole; a burst is also at most what one {@link #GATHER_BYTES} call
+   * takes (16 of 64 KiB). Measured (`--only blight-xproc --impl floor-xproc`, two runs each, 36 B
+   * msg/s / 64 KiB MB/s): 32 a burst 2.5-2.6 M / 391-395; 128 3.7-3.8 M / 362-363; these bounds
+   * 2.3-4.0 M / 407-425.
+   */
   static final int BURST = 128;
   /** Bytes per sendmsg: zerowire's default gather-bytes (the last iovec is cut there). */
   static final long GATHER_BYTES = 1 << 20;
@@ -148,7 +154,8 @@ public final class XprocFloorClient implements Callable<Integer> {
   /** Runs one load: ackids 1..N, then a Ping N+1 whose Ack ends it. */
   private Map<String, Object> run(Load l) throws IOException {
     boolean waits = l.type().libblightWaitsForAck();
-    int slots = waits ? 1 : (int) Math.max(1, Math.min(BURST, l.messages()));
+    long fit = Math.max(1, GATHER_BYTES / (BlightHeader.SIZE + l.size()));
+    int slots = waits ? 1 : (int) Math.max(1, Math.min(Math.min(BURST, fit), l.messages()));
     NativeBuffer headers = NativeBuffer.allocate(BlightHeader.SIZE * slots);
     NativeBuffer payloads = l.size() == 0 ? null : NativeBuffer.allocate(l.size() * slots);
     ByteBuffer h = headers.byteBuffer().order(BlightWire.ORDER);
