@@ -31,9 +31,9 @@ import picocli.CommandLine.Option;
  * --load ...} does, with native-io only, on the one main thread, no actors. The same work per
  * message as zerowire's load generator ({@code BlightLoad}: the conformance pattern copied into the
  * payload, FNV-1a over it, ackids 1..N per load, a final Ping awaited) and the syscalls zerowire's
- * client makes: header and payload gathered into one {@code sendmsg(MSG_DONTWAIT)}, up to
- * {@value #BURST} messages and 1 MiB a call when pipelining (a burst is what one call takes), {@code recv(MSG_DONTWAIT)} for acks,
- * {@code epoll_wait} on EAGAIN. Info (and every type libblight waits on) goes one at a time; the
+ * client makes: header and payload gathered into one {@code sendmsg(MSG_DONTWAIT)}, a burst of
+ * up to {@value #BURST} messages and 1 MiB a call when pipelining, {@code recv(MSG_DONTWAIT)} for
+ * acks, {@code epoll_wait} on EAGAIN. Info (and every type libblight waits on) goes one at a time; the
  * server's Pings are answered between messages.
  *
  * <p>Prints blight-client's JSON keys for what the bench reads: {@code messages}, {@code bytes},
@@ -56,13 +56,14 @@ public final class XprocFloorClient implements Callable<Integer> {
 
   /**
    * Messages a pipelined burst sends, at most: the window of zerowire's load (BlightLoad), which
-   * one 1024-iovec gather takes whole; a burst is also at most what one {@link #GATHER_BYTES} call
-   * takes (16 of 64 KiB). Measured (`--only blight-xproc --impl floor-xproc`, two runs each, 36 B
-   * msg/s / 64 KiB MB/s): 32 a burst 2.5-2.6 M / 391-395; 128 3.7-3.8 M / 362-363; these bounds
-   * 2.3-4.0 M / 407-425.
+   * one 1024-iovec gather takes whole. A burst is also at most what one call of {@link
+   * #GATHER_BYTES} takes (15 of 64 KiB), so no call is cut. Measured ({@code --only blight-xproc
+   * --impl floor-xproc}, two runs each, 36 B msg/s / 64 KiB MB/s): 32 a burst 2.5-2.6 M / 391-395;
+   * 128 of any size 3.7-3.8 M / 362-363 (the server idles while the client hashes 8 MiB); these
+   * bounds 2.3-4.0 M / 407-425.
    */
   static final int BURST = 128;
-  /** Bytes per sendmsg: zerowire's default gather-bytes (the last iovec is cut there). */
+  /** zerowire's default gather-bytes: the most one sendmsg takes. */
   static final long GATHER_BYTES = 1 << 20;
 
   private NativeSocket socket;
@@ -250,10 +251,7 @@ public final class XprocFloorClient implements Callable<Integer> {
     if (skip >= len) {
       return skip - len;
     }
-    long room = GATHER_BYTES - vector.totalBytes();
-    if (room > 0) {
-      vector.add(b, off + (int) skip, (int) Math.min(len - skip, room));
-    }
+    vector.add(b, off + (int) skip, len - (int) skip);
     return 0;
   }
 
