@@ -61,10 +61,10 @@ import org.apache.pekko.dispatch.ExecutorServiceFactory;
  */
 public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
   /**
-   * A task submitted by a task that has run longer than this starts a thread of its own (as {@link
-   * VirtualThreadLoops#HAND_OFF_AFTER_NANOS}): a burst must not hold back the actor it feeds.
+   * A task submitted by a task that has run longer than this starts a thread of its own: a burst
+   * must not hold back the actor it feeds. The loops' rule, and so their constant.
    */
-  static final long HAND_OFF_AFTER_NANOS = 50_000;
+  static final long HAND_OFF_AFTER_NANOS = VirtualThreadLoops.HAND_OFF_AFTER_NANOS;
   /**
    * Tasks one thread runs at most (its own and those deferred to it). A bound, so that a ping-pong
    * cannot keep its carrier for ever; not a small one, because every thread that ends a chain
@@ -181,7 +181,13 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
     }
 
     private void ended() {
-      if (live.decrementAndGet() == 0 && shutdown) {
+      live.decrementAndGet();
+      wakeWaitersIfTerminated();
+    }
+
+    /** Wakes {@link #awaitTermination} once shut down with no thread left. */
+    private void wakeWaitersIfTerminated() {
+      if (isTerminated()) {
         synchronized (this) {
           notifyAll();
         }
@@ -208,11 +214,7 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
     @Override
     public void shutdown() {
       shutdown = true; // the sweep goes on while threads run: one of them may wait on a deferred task
-      if (live.get() == 0) {
-        synchronized (this) {
-          notifyAll();
-        }
-      }
+      wakeWaitersIfTerminated();
     }
 
     @Override
