@@ -324,17 +324,28 @@ abstract class SocketContract implements CloseContract {
   /** Abort: every queued and in-flight send gets exactly one outcome; none is lost. */
   @Test
   void abortGivesEverySendExactlyOneOutcome() throws Exception {
-    abortGivesEverySendExactlyOneOutcome(false);
+    abortGivesEverySendExactlyOneOutcome(false, CUT_NEVER);
   }
 
   /** The same with batched outcomes: the failures of an abort travel together, one per Send. */
   @Test
   void abortGivesEveryBatchedSendExactlyOneOutcome() throws Exception {
-    abortGivesEverySendExactlyOneOutcome(true);
+    abortGivesEverySendExactlyOneOutcome(true, CUT_NEVER);
   }
 
-  private void abortGivesEverySendExactlyOneOutcome(boolean batched) throws Exception {
-    try (Peer peer = transport().open(kit, options(SendMode.ZEROCOPY).withBuffers(16 * 1024, 0))) {
+  /** The same with every Send cut by gather-bytes: some are half written, in pieces, when the reset comes. */
+  @Test
+  void abortGivesEverySendCutInPiecesExactlyOneOutcome() throws Exception {
+    abortGivesEverySendExactlyOneOutcome(false, CUT_INTO_PIECES);
+  }
+
+  /** gather-bytes for the unlucky-peer tests: the default (a 64 KiB Send in one call), or 16 KiB (four). */
+  private static final long CUT_NEVER = 1 << 20;
+  private static final long CUT_INTO_PIECES = 16 * 1024;
+
+  private void abortGivesEverySendExactlyOneOutcome(boolean batched, long gatherBytes) throws Exception {
+    SocketOptions opts = options(SendMode.ZEROCOPY).withBuffers(16 * 1024, 0).withGatherBytes(gatherBytes);
+    try (Peer peer = transport().open(kit, opts)) {
       // the peer does not read: sends pile up in the kernel and the queue
       TestProbe<SendReply> probe = kit.createTestProbe();
       TestProbe<SocketProtocol.Event> closer = kit.createTestProbe();
@@ -361,7 +372,17 @@ abstract class SocketContract implements CloseContract {
   /** The peer goes away mid-stream: every send still gets exactly one outcome. */
   @Test
   void peerClosingMidStreamGivesEverySendExactlyOneOutcome() throws Exception {
-    Peer peer = transport().open(kit, options(SendMode.ZEROCOPY).withBuffers(32 * 1024, 0));
+    peerClosingMidStreamGivesEverySendExactlyOneOutcome(CUT_NEVER);
+  }
+
+  /** The same with every Send cut by gather-bytes: the reset finds Sends half written, in pieces. */
+  @Test
+  void peerClosingMidStreamGivesEverySendCutInPiecesExactlyOneOutcome() throws Exception {
+    peerClosingMidStreamGivesEverySendExactlyOneOutcome(CUT_INTO_PIECES);
+  }
+
+  private void peerClosingMidStreamGivesEverySendExactlyOneOutcome(long gatherBytes) throws Exception {
+    Peer peer = transport().open(kit, options(SendMode.ZEROCOPY).withBuffers(32 * 1024, 0).withGatherBytes(gatherBytes));
     TestProbe<SocketProtocol.Event> handler = kit.createTestProbe();
     peer.zw.tell(new SocketProtocol.Register(handler.getRef()));
     peer.startReading(SocketContract::streamByte, 65536, 0);
@@ -707,7 +728,18 @@ abstract class SocketContract implements CloseContract {
   /** Backpressure: over the queue bound a Send is refused at once; WritingResumed follows. */
   @Test
   void overTheQueueBoundSendsAreRefusedThenResumed() throws Exception {
-    SocketOptions opts = options(SendMode.ZEROCOPY).withLimits(512 * 1024, 32L << 20).withBuffers(16 * 1024, 16 * 1024);
+    overTheQueueBoundSendsAreRefusedThenResumed(CUT_NEVER);
+  }
+
+  /** The same with every Send cut by gather-bytes: the peer stops reading with Sends half written. */
+  @Test
+  void overTheQueueBoundSendsCutInPiecesAreRefusedThenResumed() throws Exception {
+    overTheQueueBoundSendsAreRefusedThenResumed(CUT_INTO_PIECES);
+  }
+
+  private void overTheQueueBoundSendsAreRefusedThenResumed(long gatherBytes) throws Exception {
+    SocketOptions opts = options(SendMode.ZEROCOPY).withLimits(512 * 1024, 32L << 20).withBuffers(16 * 1024, 16 * 1024)
+        .withGatherBytes(gatherBytes);
     try (Peer peer = transport().open(kit, opts)) {
       TestProbe<SendReply> probe = kit.createTestProbe();
       int n = 200;
