@@ -4,6 +4,7 @@ import dev.zerowire.nativeio.Epoll;
 import dev.zerowire.nativeio.EventFd;
 import dev.zerowire.nativeio.Kernel;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -11,9 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one platform thread that blocks: it waits in {@code epoll_wait} and turns readiness into
- * messages (Pekko's SelectionHandler sends ChannelReadable the same way). It owns no socket and
- * changes no actor's state.
+ * The platform thread that waits in {@code epoll_wait} and turns readiness into messages (Pekko's
+ * SelectionHandler sends ChannelReadable the same way). It owns no socket.
  *
  * <p>Registrations are edge-triggered ({@code EPOLLET}, epoll(7)): a socket actor reads or writes
  * until EAGAIN before it expects the next Readable/Writable. EPOLLERR on a zero-copy socket means
@@ -23,11 +23,36 @@ import org.slf4j.LoggerFactory;
  * directly: synchronously, before it closes the fd, so that no epoll_ctl ever names a closed and
  * reused fd number. Events carry a token, not the fd; an event whose token is no longer
  * registered is dropped. The eventfd wakes the thread for shutdown.
+ *
+ * <p><b>The poller runs what its readiness starts</b> (issue 10), within {@code
+ * zerowire.poller.task-budget}: the mailbox runs its tells schedule on the default executor ({@link
+ * VirtualThreadPerTask}) and the tells those make run here, on this thread, after the batch of
+ * events, as a short run's tells do on a virtual thread; past the budget, or past the executor's
+ * own bounds, they start virtual threads as before. Why: handing a readiness to a carrier woke
+ * the other core, and on this VM waking a halted vCPU is the dearest step of a round trip (perf:
+ * the poller's {@code try_to_wake_up} was 9 % of all samples of a zerowire client and server
+ * pair); run here, a request read, answered and written costs one wake, the kernel's, as in a
+ * loop of blocking calls. Across processes zerowire <-> zerowire Info went from 5-6k to 18-24k
+ * round trips/s (README, Performance).
+ *
+ * <p>What must stay true: readiness is never held up for long by what runs here. Actors may block
+ * (they run on virtual threads elsewhere, and a user's actor on this dispatcher may wait on an
+ * ask), so {@link #watch}, called every few milliseconds from Pekko's scheduler, replaces a
+ * poller thread that has been running tasks for longer than {@link #REPLACE_AFTER}: a new thread
+ * waits in {@code epoll_wait} from then on and the old one ends when its task returns. Exactly one
+ * of the two decides (a compare-and-set on the batch's stamp), so at most one thread waits in
+ * {@code epoll_wait} at a time; each thread reads its batch from arrays of its own. The tasks the
+ * blocked one had deferred are started on virtual threads by the executor's sweep.
  */
 final class Poller {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
   private static final long WAKE_TOKEN = 0;
   private static final int MASK = Kernel.EPOLLIN | Kernel.EPOLLOUT | Kernel.EPOLLRDHUP | Kernel.EPOLLET;
+  /**
+   * A poller thread running tasks for longer than this is replaced: the executor's sweep frees
+   * the tasks deferred behind a blocked one after the same time ({@link VirtualThreadPerTask#STEAL_AFTER}).
+   */
+  static final Duration REPLACE_AFTER = VirtualThreadPerTask.STEAL_AFTER;
 
   /**
    * One registered fd: where its readiness goes, and the event mask epoll holds for it. {@code
@@ -70,18 +95,38 @@ final class Poller {
   private final Epoll epoll;
   private final EventFd wake;
   private final int maxEvents;
+  private final long taskBudgetNanos;
   private final ConcurrentHashMap<Long, Registration> registrations = new ConcurrentHashMap<>();
   private final AtomicLong tokens = new AtomicLong(WAKE_TOKEN);
-  private final Thread thread;
+  /** The stamp of the batch the polling thread is running tasks for; 0 while it waits or polls. */
+  private final AtomicLong busySince = new AtomicLong();
+  private volatile Thread thread; // the thread that polls now (or last did)
   private volatile boolean running = true;
+  private int threads; // guarded by this: poller threads not yet ended (a replaced one may still run a task)
+  private boolean closed; // guarded by this: epoll and the eventfd are closed
+  private long replaced; // guarded by this: threads replaced so far (for tests and diagnostics)
 
-  Poller(int maxEvents) throws IOException {
+  /**
+   * A poller reading up to {@code maxEvents} per {@code epoll_wait} that runs what its readiness
+   * starts for up to {@code taskBudget} per batch (zero: it only tells, every task starts a thread).
+   */
+  Poller(int maxEvents, Duration taskBudget) throws IOException {
     this.maxEvents = maxEvents;
+    this.taskBudgetNanos = taskBudget.toNanos();
     this.epoll = new Epoll(maxEvents);
     this.wake = new EventFd();
     epoll.add(wake.fd(), Kernel.EPOLLIN, WAKE_TOKEN);
-    this.thread = Thread.ofPlatform().name("zerowire-poller").daemon(true).unstarted(this::run);
-    thread.start();
+    synchronized (this) {
+      startThread();
+    }
+  }
+
+  /** Starts a polling thread; the caller holds the lock. */
+  private void startThread() {
+    threads++;
+    Thread t = Thread.ofPlatform().name("zerowire-poller").daemon(true).unstarted(this::run);
+    thread = t;
+    t.start();
   }
 
   long newToken() {
@@ -167,24 +212,57 @@ final class Poller {
     return epoll.fd();
   }
 
+  /** The thread that polls now (for tests and diagnostics). */
   Thread thread() {
     return thread;
   }
 
+  /** Poller threads replaced so far because their task ran too long (for tests and diagnostics). */
+  synchronized long replaced() {
+    return replaced;
+  }
+
+  /**
+   * Replaces the polling thread if it has been running tasks for longer than {@link
+   * #REPLACE_AFTER}. Called every few milliseconds from Pekko's scheduler thread; never blocks.
+   */
+  void watch() {
+    long stamp = busySince.get();
+    if (stamp != 0 && System.nanoTime() - stamp > REPLACE_AFTER.toNanos()) {
+      synchronized (this) {
+        // The compare-and-set decides against the old thread's own at the end of its batch: one wins.
+        if (running && !closed && busySince.compareAndSet(stamp, 0)) {
+          replaced++;
+          log.warn("a task on the zerowire poller thread has run for over {} ms (blocked?); a new thread polls"
+              + " from now on. Actors on zerowire.dispatcher should not block", REPLACE_AFTER.toMillis());
+          startThread();
+        }
+      }
+    }
+  }
+
   private void run() {
+    long[] tokens = new long[maxEvents]; // this thread's copy of its batch: a replacement reuses epoll's
+    int[] events = new int[maxEvents];
     try {
       while (running) {
         int n = epoll.waitFor(-1);
         for (int i = 0; i < n; i++) {
-          long token = epoll.token(i);
-          if (token == WAKE_TOKEN) {
-            wake.drain();
-            continue;
+          tokens[i] = epoll.token(i);
+          events[i] = epoll.events(i);
+          if (tokens[i] == WAKE_TOKEN) {
+            wake.drain(); // here, not among the tasks: its failure stops this thread (below)
           }
-          Registration r = registrations.get(token);
-          if (r != null) {
-            dispatch(r, epoll.events(i));
-          }
+        }
+        if (taskBudgetNanos == 0) {
+          dispatchAll(n, tokens, events);
+          continue;
+        }
+        long stamp = System.nanoTime() | 1; // never 0, which means "not running tasks"
+        busySince.set(stamp);
+        VirtualThreadPerTask.runHere(() -> dispatchAll(n, tokens, events), taskBudgetNanos);
+        if (!busySince.compareAndSet(stamp, 0)) {
+          return; // replaced while a task ran: the new thread polls
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -192,8 +270,25 @@ final class Poller {
         log.error("zerowire poller stopped on an error; sockets will get no more readiness", e);
       }
     } finally {
+      ended();
+    }
+  }
+
+  /** The last poller thread to end closes epoll and the eventfd. */
+  private synchronized void ended() {
+    if (--threads == 0 && !closed) {
+      closed = true;
       epoll.close();
       wake.close();
+    }
+  }
+
+  private void dispatchAll(int n, long[] tokens, int[] events) {
+    for (int i = 0; i < n; i++) {
+      Registration r = tokens[i] == WAKE_TOKEN ? null : registrations.get(tokens[i]);
+      if (r != null) {
+        dispatch(r, events[i]);
+      }
     }
   }
 
@@ -236,10 +331,17 @@ final class Poller {
 
   /** Stops the thread and closes epoll and the eventfd; waits up to 5 s for the thread. */
   void stop() {
-    running = false;
+    Thread t;
+    synchronized (this) {
+      running = false;
+      if (closed) {
+        return; // the poller already stopped on an error
+      }
+      t = thread;
+    }
     try {
       wake.signal();
-      thread.join(5000);
+      t.join(5000);
     } catch (IOException e) {
       log.warn("could not wake the poller: {}", e.getMessage());
     } catch (InterruptedException e) {

@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 
 /** The {@code zerowire} config section, read once per actor system. */
-record Settings(int pollerMaxEvents, int reaperMaxPerDrain, SocketOptions socket, Duration slowReleaseThreshold,
+record Settings(int pollerMaxEvents, Duration pollerTaskBudget, int reaperMaxPerDrain, SocketOptions socket, Duration slowReleaseThreshold,
     boolean assumeLocalCopies, Listening listening) {
 
   /** The {@code zerowire.listener} section. */
@@ -32,7 +32,8 @@ record Settings(int pollerMaxEvents, int reaperMaxPerDrain, SocketOptions socket
         s.getInt("receive-pool-chunks"),
         s.getInt("gather-limit"),
         s.getBytes("gather-bytes"));
-    return new Settings(c.getInt("poller.max-events"), c.getInt("reaper.max-per-drain"), socket,
+    return new Settings(c.getInt("poller.max-events"), c.getDuration("poller.task-budget"),
+        c.getInt("reaper.max-per-drain"), socket,
         c.getDuration("slow-release-threshold"), s.getBoolean("adaptive.assume-local-copies"),
         new Listening(c.getInt("listener.max-connections"), c.getDuration("listener.accept-backoff-min"),
             c.getDuration("listener.accept-backoff-max")));

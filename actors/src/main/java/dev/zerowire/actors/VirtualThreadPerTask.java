@@ -136,7 +136,7 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
         throw new RejectedExecutionException("zerowire dispatcher is shut down");
       }
       Run here = CURRENT.get();
-      if (here != null && here.executor == this && here.defer(task)) {
+      if (here != null && here.bind(this) && here.defer(task)) {
         return;
       }
       start(task);
@@ -255,24 +255,51 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
    * sweep, and whoever takes a slot's task first ({@code getAndSet}) runs or starts it.
    */
   static final class Run implements Runnable {
-    final Executor executor;
+    /** Whose tasks may wait here; null only in a borrowed run before its first deferral. */
+    private Executor executor;
+    /** True for a run on a thread the executor did not start ({@link #runHere}). */
+    private final boolean borrowed;
+    /** How long after it began the run still takes tasks ({@code Long.MAX_VALUE}: no limit but the others). */
+    private final long budgetNanos;
     final AtomicReferenceArray<Runnable> slots = new AtomicReferenceArray<>(DEFER);
     private Runnable first;
     private int head;
     private int count; // slots filled and not yet taken by the owner (the sweep may have emptied some)
     private int ran;
     private boolean registered;
+    private long startNanos;
     volatile long taskStartNanos;
     volatile boolean ended;
 
     Run(Executor executor, Runnable first) {
       this.executor = executor;
       this.first = first;
+      this.borrowed = false;
+      this.budgetNanos = Long.MAX_VALUE;
+    }
+
+    private Run(Runnable first, long budgetNanos) {
+      this.first = first;
+      this.borrowed = true;
+      this.budgetNanos = budgetNanos;
+    }
+
+    /**
+     * Whether {@code e}'s tasks may wait here: a run takes one executor's tasks only, a borrowed
+     * run those of the first executor that offers one (a thread serves one actor system).
+     */
+    boolean bind(Executor e) {
+      if (executor == null) {
+        executor = e;
+      }
+      return executor == e;
     }
 
     /** Called on this run's own thread only. */
     boolean defer(Runnable task) {
-      if (count == DEFER || ran + count >= CHAIN || System.nanoTime() - taskStartNanos > executor.handOffAfterNanos) {
+      long now = System.nanoTime();
+      if (count == DEFER || ran + count >= CHAIN || now - taskStartNanos > executor.handOffAfterNanos
+          || now - startNanos > budgetNanos) {
         return false;
       }
       slots.set((head + count++) % DEFER, task);
@@ -299,6 +326,7 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
     @Override
     public void run() {
       Executor.CURRENT.set(this);
+      startNanos = System.nanoTime();
       try {
         Runnable task = first;
         first = null;
@@ -315,8 +343,23 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
         }
       } finally {
         ended = true;
-        executor.ended();
+        if (borrowed) {
+          Executor.CURRENT.remove(); // the thread goes on doing other work
+        } else {
+          executor.ended();
+        }
       }
     }
+  }
+
+  /**
+   * Runs {@code body} on this thread (one the executor did not start: the poller's) as a run of
+   * its own: the first {@value #DEFER} tasks it submits to an executor of this kind, and the tasks
+   * those submit, wait and run here after it, under the same bounds as any run's (the chain, the
+   * hand-off, the sweep) and only while {@code budgetNanos} have not passed since it began; every
+   * other task starts a thread as usual. Returns when the last task run here has.
+   */
+  static void runHere(Runnable body, long budgetNanos) {
+    new Run(body, budgetNanos).run();
   }
 }

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,6 +17,7 @@ import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.dispatch.ExecutionContexts$;
 
 /**
  * zerowire inside an actor system: a Pekko Typed {@link Extension}. Three ways in:
@@ -28,8 +30,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  *       {@code systemActorOf}.</li>
  * </ul>
  *
- * <p>What it starts: the poller thread (the only platform thread, blocked in epoll_wait), the
- * reaper and the manager (actors on the {@code zerowire.dispatcher} virtual-thread dispatcher).
+ * <p>What it starts: the poller thread (the only platform thread: it waits in epoll_wait and runs
+ * the actor tasks its readiness starts, within {@code zerowire.poller.task-budget}), the reaper
+ * and the manager (actors on the {@code zerowire.dispatcher} virtual-thread dispatcher).
  * At shutdown, a CoordinatedShutdown task in {@code service-stop} closes every socket through the
  * same drain rules as {@code Close} and waits for them; when the system has terminated the poller
  * thread stops and epoll and its eventfd are closed. No thread, fd or pinned buffer outlives the
@@ -91,6 +94,9 @@ public final class ZeroWire implements Extension {
     return startStandalone(name, ConfigFactory.empty());
   }
 
+  /** How often the poller is checked for a thread held by a task (Pekko's scheduler ticks every 10 ms). */
+  private static final Duration WATCH_EVERY = Duration.ofMillis(10);
+
   private final ActorSystem<?> system;
   private final Settings settings;
   private final Poller poller;
@@ -102,7 +108,7 @@ public final class ZeroWire implements Extension {
     this.system = system;
     this.settings = Settings.from(system.settings().config());
     try {
-      this.poller = new Poller(settings.pollerMaxEvents());
+      this.poller = new Poller(settings.pollerMaxEvents(), settings.pollerTaskBudget());
     } catch (IOException e) {
       throw new UncheckedIOException("zerowire could not start its poller", e);
     }
@@ -120,6 +126,11 @@ public final class ZeroWire implements Extension {
     shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "zerowire-close-sockets",
         () -> closedAll = AskPattern.<SocketProtocol.ManagerCommand, Done>ask(
             manager, replyTo -> new Manager.CloseAll(budget, replyTo), phase, system.scheduler()));
+    if (settings.pollerTaskBudget().isPositive()) { // the poller runs tasks: replace it if one blocks
+      Cancellable watch = system.scheduler().scheduleAtFixedRate(WATCH_EVERY, WATCH_EVERY, poller::watch,
+          ExecutionContexts$.MODULE$.parasitic()); // on the scheduler's thread, which ticks anyway
+      system.getWhenTerminated().thenRun(watch::cancel);
+    }
     system.getWhenTerminated().thenRun(poller::stop);
 
     if (system.settings().config().getBoolean("zerowire.jmx.enabled")) {
@@ -172,9 +183,14 @@ public final class ZeroWire implements Extension {
     return closedAll;
   }
 
-  /** The poller thread (for tests and diagnostics). */
+  /** The poller thread that polls now (for tests and diagnostics). */
   Thread pollerThread() {
     return poller.thread();
+  }
+
+  /** Poller threads replaced because a task held them (for tests and diagnostics). */
+  long pollerThreadsReplaced() {
+    return poller.replaced();
   }
 
   /** The poller's epoll fd (for tests and diagnostics). */

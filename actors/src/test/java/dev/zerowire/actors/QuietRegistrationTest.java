@@ -45,7 +45,7 @@ class QuietRegistrationTest {
 
   @Test
   void anErrorDuringAnOpenCycleQuietsTheRegistrationUntilTheCycleEnds() throws Exception {
-    Poller poller = new Poller(16);
+    Poller poller = new Poller(16, java.time.Duration.ZERO);
     NativeBuffer data = NativeBuffer.allocate(1024);
     SendVector vector = new SendVector(1);
     try (DatagramChannel peer = DatagramChannel.open(StandardProtocolFamily.INET)) {

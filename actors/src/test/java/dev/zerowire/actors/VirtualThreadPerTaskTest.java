@@ -295,4 +295,104 @@ class VirtualThreadPerTaskTest {
     ex.sweep();
     assertTrue(sweepCancelled.get(), "the sweep stops once every thread has ended");
   }
+
+  /**
+   * A borrowed run (the poller's): what its body submits, and what that submits, runs on the
+   * calling thread after the body, in order, and only for one executor; then the thread is no
+   * run any more.
+   */
+  @Test
+  void aBorrowedRunKeepsItsChainOnTheCallingThreadForOneExecutorOnly() throws Exception {
+    var ex = executor(NEVER);
+    var other = new VirtualThreadPerTask.Executor(Thread.ofVirtual().factory(), NEVER, NEVER);
+    Thread caller = Thread.currentThread();
+    List<String> order = new CopyOnWriteArrayList<>();
+    AtomicReference<Thread> ofOther = new AtomicReference<>();
+    AtomicReference<Thread> afterwards = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(2);
+    try {
+      VirtualThreadPerTask.runHere(() -> {
+        ex.execute(() -> {
+          order.add("a on " + (Thread.currentThread() == caller));
+          ex.execute(() -> order.add("c on " + (Thread.currentThread() == caller))); // the chain goes on here
+        });
+        ex.execute(() -> order.add("b on " + (Thread.currentThread() == caller)));
+        other.execute(() -> { // bound to ex by the first task: another executor's task starts a thread
+          ofOther.set(Thread.currentThread());
+          done.countDown();
+        });
+        order.add("body");
+      }, NEVER);
+      assertEquals(List.of("body", "a on true", "b on true", "c on true"), order, "after the body, in order, here");
+      ex.execute(() -> { // after runHere returned: this thread is no run, so a thread starts
+        afterwards.set(Thread.currentThread());
+        done.countDown();
+      });
+      assertTrue(done.await(WAIT_S, TimeUnit.SECONDS));
+      assertTrue(ofOther.get().isVirtual(), "another executor's task is not taken: " + ofOther.get());
+      assertTrue(afterwards.get().isVirtual(), "after the borrowed run: " + afterwards.get());
+    } finally {
+      other.shutdown();
+      assertTrue(other.awaitTermination(WAIT_S, TimeUnit.SECONDS));
+    }
+  }
+
+  /** Past its budget a borrowed run takes no more tasks: a busy poller hands the rest to threads. */
+  @Test
+  void aBorrowedRunPastItsBudgetStartsThreads() throws Exception {
+    var ex = executor(NEVER);
+    Thread caller = Thread.currentThread();
+    AtomicReference<Thread> early = new AtomicReference<>();
+    AtomicReference<Thread> late = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(1);
+    VirtualThreadPerTask.runHere(() -> {
+      ex.execute(() -> early.set(Thread.currentThread()));
+      try {
+        Thread.sleep(5); // past the 1 ms budget
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      ex.execute(() -> {
+        late.set(Thread.currentThread());
+        done.countDown();
+      });
+    }, TimeUnit.MILLISECONDS.toNanos(1));
+    assertTrue(done.await(WAIT_S, TimeUnit.SECONDS));
+    assertSame(caller, early.get(), "within the budget it runs here");
+    assertNotSame(caller, late.get(), "past it, a thread of its own");
+    assertTrue(late.get().isVirtual());
+  }
+
+  /** A borrowed run blocked in a task loses its deferred task to the sweep, as any run does. */
+  @Test
+  void theSweepFreesATaskDeferredBehindABlockedBorrowedRun() throws Exception {
+    var ex = executor(NEVER, TimeUnit.MILLISECONDS.toNanos(1));
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch deferredRan = new CountDownLatch(1);
+    AtomicInteger runs = new AtomicInteger();
+    Thread borrower = Thread.ofPlatform().start(() -> VirtualThreadPerTask.runHere(() -> {
+      ex.execute(() -> { // deferred behind the body, which blocks
+        runs.incrementAndGet();
+        deferredRan.countDown();
+      });
+      try {
+        release.await(WAIT_S, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }, NEVER));
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+      while (deferredRan.getCount() > 0 && System.nanoTime() < deadline) {
+        ex.sweep();
+        Thread.sleep(2);
+      }
+      assertTrue(deferredRan.await(0, TimeUnit.SECONDS), "the sweep never freed the deferred task");
+    } finally {
+      release.countDown();
+      borrower.join(TimeUnit.SECONDS.toMillis(WAIT_S));
+    }
+    assertFalse(borrower.isAlive());
+    assertEquals(1, runs.get(), "run once: by the sweep's thread, not again by the borrower");
+  }
 }

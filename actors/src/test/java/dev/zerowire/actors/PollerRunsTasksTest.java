@@ -1,0 +1,165 @@
+package dev.zerowire.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.zerowire.nativeio.Kernel;
+import dev.zerowire.nativeio.NativeSocket;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The poller runs what its readiness starts (Poller, {@code zerowire.poller.task-budget}): a
+ * socket's read and its handler run on the poller thread, and a handler that blocks there does
+ * not stop readiness for anyone else. Real Unix socketpairs; the far ends are plain sockets.
+ */
+class PollerRunsTasksTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final int ROUNDS = 200;
+
+  /** Where one Received was handled: on a poller thread (platform, named so) or elsewhere. */
+  record Seen(Thread thread) {
+    boolean onPoller() {
+      return !thread.isVirtual() && thread.getName().equals("zerowire-poller");
+    }
+  }
+
+  /**
+   * A handler on zerowire.dispatcher that reports where each Received ran and, while {@code
+   * holdOnPoller} is set, blocks on the first one it handles on a poller thread until {@code
+   * release} (bounded: 60 s).
+   */
+  private static Behavior<SocketProtocol.Event> handler(ActorRef<Seen> seen, AtomicBoolean holdOnPoller,
+      CountDownLatch release) {
+    return Behaviors.receiveMessage(e -> {
+      if (e instanceof SocketProtocol.Received) {
+        Seen s = new Seen(Thread.currentThread());
+        seen.tell(s);
+        if (s.onPoller() && holdOnPoller.compareAndSet(true, false)) {
+          release.await(60, TimeUnit.SECONDS); // an actor that blocks: what the watch must survive
+        }
+      }
+      return Behaviors.same();
+    });
+  }
+
+  /** One end of a fresh socketpair adopted by zerowire with {@code handler}; returns the far end. */
+  private static NativeSocket adopt(ActorTestKit kit, Behavior<SocketProtocol.Event> handler) throws Exception {
+    ZeroWire zw = ZeroWire.get(kit.system());
+    NativeSocket[] pair = NativeSocket.socketpair(Kernel.SOCK_STREAM);
+    TestProbe<SocketProtocol.ConnectReply> opened = kit.createTestProbe();
+    zw.manager().tell(new SocketProtocol.Adopt(pair[0], zw.defaultOptions(), opened.getRef()));
+    var socket = opened.expectMessageClass(SocketProtocol.Connected.class, WAIT).socket();
+    socket.tell(new SocketProtocol.Register(kit.spawn(handler, ZeroWire.dispatcher())));
+    return pair[1];
+  }
+
+  /** Rounds of one byte written and its Received awaited; returns how many were handled on the poller. */
+  private static int rounds(NativeSocket far, TestProbe<Seen> seen, int n) throws Exception {
+    int onPoller = 0;
+    for (int i = 0; i < n; i++) {
+      PlainPeer.writeAll(far, new byte[] {(byte) i});
+      if (seen.receiveMessage(WAIT).onPoller()) {
+        onPoller++;
+      }
+    }
+    return onPoller;
+  }
+
+  @Test
+  void aReadAndItsHandlerRunOnThePollerThread() throws Exception {
+    ActorTestKit kit = ActorTestKit.create("PollerRunsTasks");
+    try {
+      TestProbe<Seen> seen = kit.createTestProbe();
+      NativeSocket far = adopt(kit, handler(seen.getRef(), new AtomicBoolean(), new CountDownLatch(0)));
+      try {
+        int onPoller = rounds(far, seen, ROUNDS);
+        // Not every round: one whose read took over the 50 µs hand-off (the JIT not done yet, a GC
+        // pause, a preempted vCPU) rightly starts a thread. With the poller handing off, none does.
+        assertTrue(onPoller >= ROUNDS / 10, onPoller + " of " + ROUNDS + " handled on the poller thread");
+      } finally {
+        far.close();
+      }
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void withNoTaskBudgetThePollerOnlyTells() throws Exception {
+    ActorTestKit kit = ActorTestKit.create("PollerOnlyTells", ConfigFactory.parseString("zerowire.poller.task-budget = 0"));
+    try {
+      TestProbe<Seen> seen = kit.createTestProbe();
+      NativeSocket far = adopt(kit, handler(seen.getRef(), new AtomicBoolean(), new CountDownLatch(0)));
+      try {
+        assertEquals(0, rounds(far, seen, ROUNDS), "handled on the poller thread with task-budget = 0");
+      } finally {
+        far.close();
+      }
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
+
+  /**
+   * A handler blocks on the poller thread: within ~10-20 ms a new thread polls, so another
+   * socket's data is still handled while it blocks; when it returns, the old thread ends and the
+   * blocked socket goes on working. Without the watch, B's Received would wait for the release.
+   */
+  @Test
+  void aHandlerThatBlocksThePollerThreadDoesNotStopReadiness() throws Exception {
+    ActorTestKit kit = ActorTestKit.create("PollerBlocked");
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      ZeroWire zw = ZeroWire.get(kit.system());
+      TestProbe<Seen> seenA = kit.createTestProbe();
+      TestProbe<Seen> seenB = kit.createTestProbe();
+      AtomicBoolean hold = new AtomicBoolean(true);
+      NativeSocket farA = adopt(kit, handler(seenA.getRef(), hold, release));
+      NativeSocket farB = adopt(kit, handler(seenB.getRef(), new AtomicBoolean(), new CountDownLatch(0)));
+      try {
+        Thread blocked = null;
+        for (int i = 0; i < ROUNDS && blocked == null; i++) { // until a Received lands on the poller and holds it
+          PlainPeer.writeAll(farA, new byte[] {1});
+          Seen s = seenA.receiveMessage(WAIT);
+          if (s.onPoller()) {
+            blocked = s.thread();
+          }
+        }
+        assertTrue(blocked != null, "no Received ran on the poller thread in " + ROUNDS + " rounds");
+
+        PlainPeer.writeAll(farB, new byte[] {2});
+        Seen b = seenB.receiveMessage(WAIT); // fails (times out) if readiness waits for the blocked handler
+        assertNotSame(blocked, b.thread(), "B was handled while A's handler still blocked the old thread");
+        assertTrue(blocked.isAlive() && release.getCount() == 1, "A's handler still blocks");
+        assertTrue(zw.pollerThreadsReplaced() >= 1, "the poller thread was replaced"); // >1 if a GC pause also counted
+        Thread now = zw.pollerThread();
+        assertNotSame(blocked, now);
+
+        release.countDown();
+        blocked.join(WAIT.toMillis());
+        assertFalse(blocked.isAlive(), "the replaced poller thread ends once its task returns");
+        assertTrue(now.isAlive(), "the new one polls on");
+        PlainPeer.writeAll(farA, new byte[] {3});
+        seenA.receiveMessage(WAIT); // the blocked socket works again
+      } finally {
+        farA.close();
+        farB.close();
+      }
+    } finally {
+      release.countDown();
+      kit.shutdownTestKit();
+    }
+  }
+}
