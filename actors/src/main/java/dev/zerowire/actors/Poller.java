@@ -4,6 +4,8 @@ import dev.zerowire.nativeio.Epoll;
 import dev.zerowire.nativeio.EventFd;
 import dev.zerowire.nativeio.Kernel;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,6 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Poller {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
+  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
   private static final long WAKE_TOKEN = 0;
   private static final int MASK = Kernel.EPOLLIN | Kernel.EPOLLOUT | Kernel.EPOLLRDHUP | Kernel.EPOLLET;
   /**
@@ -53,6 +56,12 @@ final class Poller {
    * the tasks deferred behind a blocked one after the same time ({@link VirtualThreadPerTask#STEAL_AFTER}).
    */
   static final Duration REPLACE_AFTER = VirtualThreadPerTask.STEAL_AFTER;
+  /**
+   * A poller thread computing in one batch for this long (on its CPU over half of it) is replaced
+   * too. Longer than {@link #REPLACE_AFTER}: cold code (an actor system's first seconds, its
+   * shutdown) legitimately computes for tens of milliseconds in one mailbox run.
+   */
+  static final Duration COMPUTING_LIMIT = Duration.ofMillis(100);
 
   /**
    * One registered fd: where its readiness goes, and the event mask epoll holds for it. {@code
@@ -100,6 +109,10 @@ final class Poller {
   private final AtomicLong tokens = new AtomicLong(WAKE_TOKEN);
   /** The stamp of the batch the polling thread is running tasks for; 0 while it waits or polls. */
   private final AtomicLong busySince = new AtomicLong();
+  private long watchedStamp; // guarded by this: the batch the last watch looked at, its thread's CPU time, when
+  private long watchedCpu;
+  private long watchedAt;
+  private boolean watchedWaiting;
   private volatile Thread thread; // the thread that polls now (or last did)
   private volatile boolean running = true;
   private int threads; // guarded by this: poller threads not yet ended (a replaced one may still run a task)
@@ -223,22 +236,56 @@ final class Poller {
   }
 
   /**
-   * Replaces the polling thread if it has been running tasks for longer than {@link
-   * #REPLACE_AFTER}. Called every few milliseconds from Pekko's scheduler thread; never blocks.
+   * Replaces the polling thread if a task holds it: waiting (parked or sleeping, as an actor that
+   * blocks is) at two looks in a row at the same batch, the first once the batch is over {@link
+   * #REPLACE_AFTER} old, so after 20-30 ms; or computing, on its CPU for over half of {@link
+   * #COMPUTING_LIMIT} or more since the first look. Wall time alone is no sign: a thread that is
+   * merely not scheduled (2 busy cores, the JIT's threads, a GC pause) is held by nothing a new
+   * thread would escape, and on this VM that passed 10 ms a few times a second at start-up; nor is
+   * one look, which may catch a thread parked for a moment. Called every {@code WATCH_EVERY} (10
+   * ms) from Pekko's scheduler thread; never blocks.
    */
-  void watch() {
+  synchronized void watch() {
     long stamp = busySince.get();
-    if (stamp != 0 && System.nanoTime() - stamp > REPLACE_AFTER.toNanos()) {
-      synchronized (this) {
-        // The compare-and-set decides against the old thread's own at the end of its batch: one wins.
-        if (running && !closed && busySince.compareAndSet(stamp, 0)) {
-          replaced++;
-          log.warn("a task on the zerowire poller thread has run for over {} ms (blocked?); a new thread polls"
-              + " from now on. Actors on zerowire.dispatcher should not block", REPLACE_AFTER.toMillis());
-          startThread();
-        }
-      }
+    if (stamp == 0 || System.nanoTime() - stamp <= REPLACE_AFTER.toNanos()) {
+      return;
     }
+    Thread held = thread;
+    // Parked or sleeping, as an actor that blocks is; not BLOCKED on a monitor, which is how a
+    // thread waits for another's class loading in cold code, for a while and for no fault of its own.
+    Thread.State state = held.getState();
+    boolean waiting = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    long cpu = CPU.isThreadCpuTimeSupported() ? CPU.getThreadCpuTime(held.threadId()) : -1;
+    long lookedAt = System.nanoTime();
+    boolean again = stamp == watchedStamp;
+    if (!again) { // the first look at this batch: where its thread's CPU clock stood
+      watchedStamp = stamp;
+      watchedCpu = cpu;
+      watchedAt = lookedAt;
+    }
+    long watched = lookedAt - watchedAt;
+    boolean computing = again && cpu >= 0 && watchedCpu >= 0 && watched >= COMPUTING_LIMIT.toNanos()
+        && cpu - watchedCpu > watched / 2;
+    boolean blocked = again && waiting && watchedWaiting;
+    watchedWaiting = waiting;
+    // The compare-and-set decides against the old thread's own at the end of its batch: one wins.
+    if ((blocked || computing) && running && !closed && busySince.compareAndSet(stamp, 0)) {
+      replaced++;
+      startThread();
+      log.warn("a task has held the zerowire poller thread {} for over {} ms ({}); a new thread polls from now on."
+          + " Actors on zerowire.dispatcher should not block or compute long. It was at: {}",
+          held.threadId(), REPLACE_AFTER.toMillis(), blocked ? "waiting" : "computing", where(held));
+    }
+  }
+
+  /** The top of {@code t}'s stack, for the log: what held the poller thread. */
+  private static String where(Thread t) {
+    StringBuilder b = new StringBuilder();
+    StackTraceElement[] frames = t.getStackTrace();
+    for (int i = 0; i < Math.min(frames.length, 12); i++) {
+      b.append("\n    at ").append(frames[i]);
+    }
+    return b.toString();
   }
 
   private void run() {

@@ -35,23 +35,45 @@ class PollerRunsTasksTest {
     }
   }
 
+  /** How a handler holds the poller thread until released: both bounded by 60 s. */
+  enum Hold {
+    /** An actor that blocks (parked): what an ask and a get does. */
+    WAITING,
+    /** An actor that computes: on its CPU the whole time. */
+    COMPUTING;
+
+    void until(CountDownLatch release) throws InterruptedException {
+      if (this == WAITING) {
+        release.await(60, TimeUnit.SECONDS);
+        return;
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (release.getCount() > 0 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+    }
+  }
+
   /**
    * A handler on zerowire.dispatcher that reports where each Received ran and, while {@code
-   * holdOnPoller} is set, blocks on the first one it handles on a poller thread until {@code
-   * release} (bounded: 60 s).
+   * holdOnPoller} is set, holds the first one it handles on a poller thread until {@code release}.
    */
   private static Behavior<SocketProtocol.Event> handler(ActorRef<Seen> seen, AtomicBoolean holdOnPoller,
-      CountDownLatch release) {
+      Hold hold, CountDownLatch release) {
     return Behaviors.receiveMessage(e -> {
       if (e instanceof SocketProtocol.Received) {
         Seen s = new Seen(Thread.currentThread());
         seen.tell(s);
         if (s.onPoller() && holdOnPoller.compareAndSet(true, false)) {
-          release.await(60, TimeUnit.SECONDS); // an actor that blocks: what the watch must survive
+          hold.until(release); // what the watch must survive
         }
       }
       return Behaviors.same();
     });
+  }
+
+  private static Behavior<SocketProtocol.Event> handler(ActorRef<Seen> seen) {
+    return handler(seen, new AtomicBoolean(), Hold.WAITING, new CountDownLatch(0));
   }
 
   /** One end of a fresh socketpair adopted by zerowire with {@code handler}; returns the far end. */
@@ -82,7 +104,7 @@ class PollerRunsTasksTest {
     ActorTestKit kit = ActorTestKit.create("PollerRunsTasks");
     try {
       TestProbe<Seen> seen = kit.createTestProbe();
-      NativeSocket far = adopt(kit, handler(seen.getRef(), new AtomicBoolean(), new CountDownLatch(0)));
+      NativeSocket far = adopt(kit, handler(seen.getRef()));
       try {
         int onPoller = rounds(far, seen, ROUNDS);
         // Not every round: one whose read took over the 50 µs hand-off (the JIT not done yet, a GC
@@ -101,7 +123,7 @@ class PollerRunsTasksTest {
     ActorTestKit kit = ActorTestKit.create("PollerOnlyTells", ConfigFactory.parseString("zerowire.poller.task-budget = 0"));
     try {
       TestProbe<Seen> seen = kit.createTestProbe();
-      NativeSocket far = adopt(kit, handler(seen.getRef(), new AtomicBoolean(), new CountDownLatch(0)));
+      NativeSocket far = adopt(kit, handler(seen.getRef()));
       try {
         assertEquals(0, rounds(far, seen, ROUNDS), "handled on the poller thread with task-budget = 0");
       } finally {
@@ -113,21 +135,32 @@ class PollerRunsTasksTest {
   }
 
   /**
-   * A handler blocks on the poller thread: within ~10-20 ms a new thread polls, so another
+   * A handler blocks on the poller thread: within 20-30 ms a new thread polls, so another
    * socket's data is still handled while it blocks; when it returns, the old thread ends and the
-   * blocked socket goes on working. Without the watch, B's Received would wait for the release.
+   * blocked socket goes on working. Without the watch the replacement never comes (and B's
+   * Received would wait for the release).
    */
   @Test
   void aHandlerThatBlocksThePollerThreadDoesNotStopReadiness() throws Exception {
-    ActorTestKit kit = ActorTestKit.create("PollerBlocked");
+    heldPollerThreadIsReplaced(Hold.WAITING);
+  }
+
+  /** The same for a handler that computes on the poller thread (the watch reads its CPU clock). */
+  @Test
+  void aHandlerThatComputesOnThePollerThreadDoesNotStopReadiness() throws Exception {
+    heldPollerThreadIsReplaced(Hold.COMPUTING);
+  }
+
+  private void heldPollerThreadIsReplaced(Hold how) throws Exception {
+    ActorTestKit kit = ActorTestKit.create("PollerHeld" + how);
     CountDownLatch release = new CountDownLatch(1);
     try {
       ZeroWire zw = ZeroWire.get(kit.system());
       TestProbe<Seen> seenA = kit.createTestProbe();
       TestProbe<Seen> seenB = kit.createTestProbe();
       AtomicBoolean hold = new AtomicBoolean(true);
-      NativeSocket farA = adopt(kit, handler(seenA.getRef(), hold, release));
-      NativeSocket farB = adopt(kit, handler(seenB.getRef(), new AtomicBoolean(), new CountDownLatch(0)));
+      NativeSocket farA = adopt(kit, handler(seenA.getRef(), hold, how, release));
+      NativeSocket farB = adopt(kit, handler(seenB.getRef()));
       try {
         Thread blocked = null;
         for (int i = 0; i < ROUNDS && blocked == null; i++) { // until a Received lands on the poller and holds it
@@ -139,13 +172,18 @@ class PollerRunsTasksTest {
         }
         assertTrue(blocked != null, "no Received ran on the poller thread in " + ROUNDS + " rounds");
 
-        PlainPeer.writeAll(farB, new byte[] {2});
-        Seen b = seenB.receiveMessage(WAIT); // fails (times out) if readiness waits for the blocked handler
-        assertNotSame(blocked, b.thread(), "B was handled while A's handler still blocked the old thread");
-        assertTrue(blocked.isAlive() && release.getCount() == 1, "A's handler still blocks");
-        assertTrue(zw.pollerThreadsReplaced() >= 1, "the poller thread was replaced"); // >1 if a GC pause also counted
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (zw.pollerThreadsReplaced() == 0 && System.nanoTime() < deadline) {
+          Thread.sleep(5); // the watch looks every 10 ms: 20-30 ms
+        }
+        assertTrue(zw.pollerThreadsReplaced() >= 1, "the held poller thread was not replaced in " + WAIT);
         Thread now = zw.pollerThread();
         assertNotSame(blocked, now);
+
+        PlainPeer.writeAll(farB, new byte[] {2}); // only a thread in epoll_wait can see this
+        Seen b = seenB.receiveMessage(WAIT);
+        assertNotSame(blocked, b.thread(), "B was handled while A's handler still held the old thread");
+        assertTrue(blocked.isAlive() && release.getCount() == 1, "A's handler still holds its thread");
 
         release.countDown();
         blocked.join(WAIT.toMillis());

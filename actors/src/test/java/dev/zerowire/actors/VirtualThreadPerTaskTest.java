@@ -254,6 +254,15 @@ class VirtualThreadPerTaskTest {
       ex.execute(() -> ex.execute(done::countDown)); // each run defers one task: it registers
       assertTrue(done.await(WAIT_S, TimeUnit.SECONDS));
     }
+    // A run marks itself ended just after its last task: one preempted there keeps those behind it
+    // until a later registration finds it ended. More rounds, bounded, let that happen.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+    while (ex.deferringRuns() >= 10 && System.nanoTime() < deadline) {
+      CountDownLatch done = new CountDownLatch(1);
+      ex.execute(() -> ex.execute(done::countDown));
+      assertTrue(done.await(WAIT_S, TimeUnit.SECONDS));
+      Thread.sleep(1);
+    }
     assertTrue(ex.deferringRuns() < 10, ex.deferringRuns() + " runs kept of 10,000 that ended");
   }
 
