@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>What must stay true: readiness is never held up for long by what runs here. Actors may block
  * (they run on virtual threads elsewhere, and a user's actor on this dispatcher may wait on an
  * ask), so {@link #watch}, called every few milliseconds from Pekko's scheduler, replaces a
- * poller thread that has been running tasks for longer than {@link #REPLACE_AFTER}: a new thread
- * waits in {@code epoll_wait} from then on and the old one ends when its task returns. Exactly one
+ * poller thread that a task holds (blocked, or computing long: see there): a new thread waits in
+ * {@code epoll_wait} from then on and the old one ends when its task returns. Exactly one
  * of the two decides (a compare-and-set on the batch's stamp), so at most one thread waits in
  * {@code epoll_wait} at a time; each thread reads its batch from arrays of its own. The tasks the
  * blocked one had deferred are started on virtual threads by the executor's sweep.
@@ -52,8 +52,8 @@ final class Poller {
   private static final long WAKE_TOKEN = 0;
   private static final int MASK = Kernel.EPOLLIN | Kernel.EPOLLOUT | Kernel.EPOLLRDHUP | Kernel.EPOLLET;
   /**
-   * A poller thread running tasks for longer than this is replaced: the executor's sweep frees
-   * the tasks deferred behind a blocked one after the same time ({@link VirtualThreadPerTask#STEAL_AFTER}).
+   * A batch younger than this is never looked at: the same time after which the executor's sweep
+   * frees the tasks deferred behind a blocked one ({@link VirtualThreadPerTask#STEAL_AFTER}).
    */
   static final Duration REPLACE_AFTER = VirtualThreadPerTask.STEAL_AFTER;
   /**
