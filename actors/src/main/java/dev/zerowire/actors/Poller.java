@@ -4,8 +4,6 @@ import dev.zerowire.nativeio.Epoll;
 import dev.zerowire.nativeio.EventFd;
 import dev.zerowire.nativeio.Kernel;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>What must stay true: readiness is never held up for long by what runs here. Actors may block
  * (they run on virtual threads elsewhere, and a user's actor on this dispatcher may wait on an
  * ask), so {@link #watch}, called every few milliseconds from Pekko's scheduler, replaces a
- * poller thread that a task holds (blocked, or computing long: see there): a new thread waits in
+ * poller thread that a task holds (blocked, or running long: see there): a new thread waits in
  * {@code epoll_wait} from then on and the old one ends when its task returns. Exactly one
  * of the two decides (a compare-and-set on the batch's stamp), so at most one thread waits in
  * {@code epoll_wait} at a time; each thread reads its batch from arrays of its own. The tasks the
@@ -48,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Poller {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
-  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
   private static final long WAKE_TOKEN = 0;
   private static final int MASK = Kernel.EPOLLIN | Kernel.EPOLLOUT | Kernel.EPOLLRDHUP | Kernel.EPOLLET;
   /**
@@ -57,11 +54,11 @@ final class Poller {
    */
   static final Duration REPLACE_AFTER = VirtualThreadPerTask.STEAL_AFTER;
   /**
-   * A poller thread computing in one batch for this long (on its CPU over half of it) is replaced
-   * too. Longer than {@link #REPLACE_AFTER}: cold code (an actor system's first seconds, its
-   * shutdown) legitimately computes for tens of milliseconds in one mailbox run.
+   * A poller thread in one batch for this long is replaced whatever its state. Longer than {@link
+   * #REPLACE_AFTER}: cold code (an actor system's first seconds, its shutdown) legitimately runs
+   * for tens of milliseconds in one mailbox run on a busy machine.
    */
-  static final Duration COMPUTING_LIMIT = Duration.ofMillis(100);
+  static final Duration HELD_LIMIT = Duration.ofMillis(100);
 
   /**
    * One registered fd: where its readiness goes, and the event mask epoll holds for it. {@code
@@ -109,9 +106,7 @@ final class Poller {
   private final AtomicLong tokens = new AtomicLong(WAKE_TOKEN);
   /** The stamp of the batch the polling thread is running tasks for; 0 while it waits or polls. */
   private final AtomicLong busySince = new AtomicLong();
-  private long watchedStamp; // guarded by this: the batch the last watch looked at, its thread's CPU time, when
-  private long watchedCpu;
-  private long watchedAt;
+  private long watchedStamp; // guarded by this: the batch the last watch looked at, and whether its thread waited
   private boolean watchedWaiting;
   private volatile Thread thread; // the thread that polls now (or last did)
   private volatile boolean running = true;
@@ -236,18 +231,20 @@ final class Poller {
   }
 
   /**
-   * Replaces the polling thread if a task holds it: waiting (parked or sleeping, as an actor that
-   * blocks is) at two looks in a row at the same batch, the first once the batch is over {@link
-   * #REPLACE_AFTER} old, so after 20-30 ms; or computing, on its CPU for over half of {@link
-   * #COMPUTING_LIMIT} or more since the first look. Wall time alone is no sign: a thread that is
-   * merely not scheduled (2 busy cores, the JIT's threads, a GC pause) is held by nothing a new
-   * thread would escape, and on this VM that passed 10 ms a few times a second at start-up; nor is
-   * one look, which may catch a thread parked for a moment. Called every {@code WATCH_EVERY} (10
-   * ms) from Pekko's scheduler thread; never blocks.
+   * Replaces the polling thread if a task holds it: parked or sleeping (an actor that blocks) at
+   * two looks in a row at the same batch, the first once the batch is over {@link #REPLACE_AFTER}
+   * old, so after 10-30 ms; or in one batch for {@link #HELD_LIMIT} whatever it does (computing,
+   * blocked in a native call, which shows as RUNNABLE, or not given a CPU). Wall time alone over a
+   * short span is no sign: a thread merely not scheduled (2 busy cores, the JIT's threads, a GC
+   * pause) or waiting for another's class loading is held by nothing a new thread would escape,
+   * and on this VM that passed 10 ms a few times a second at start-up; nor is one look, which may
+   * catch a thread parked for a moment. Called every {@code WATCH_EVERY} (10 ms) from Pekko's
+   * scheduler thread; never blocks.
    */
   synchronized void watch() {
     long stamp = busySince.get();
-    if (stamp == 0 || System.nanoTime() - stamp <= REPLACE_AFTER.toNanos()) {
+    long age = System.nanoTime() - stamp;
+    if (stamp == 0 || age <= REPLACE_AFTER.toNanos()) {
       return;
     }
     Thread held = thread;
@@ -255,26 +252,17 @@ final class Poller {
     // thread waits for another's class loading in cold code, for a while and for no fault of its own.
     Thread.State state = held.getState();
     boolean waiting = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
-    long cpu = CPU.isThreadCpuTimeSupported() ? CPU.getThreadCpuTime(held.threadId()) : -1;
-    long lookedAt = System.nanoTime();
-    boolean again = stamp == watchedStamp;
-    if (!again) { // the first look at this batch: where its thread's CPU clock stood
-      watchedStamp = stamp;
-      watchedCpu = cpu;
-      watchedAt = lookedAt;
-    }
-    long watched = lookedAt - watchedAt;
-    boolean computing = again && cpu >= 0 && watchedCpu >= 0 && watched >= COMPUTING_LIMIT.toNanos()
-        && cpu - watchedCpu > watched / 2;
-    boolean blocked = again && waiting && watchedWaiting;
+    boolean blocked = stamp == watchedStamp && waiting && watchedWaiting;
+    boolean tooLong = age >= HELD_LIMIT.toNanos();
+    watchedStamp = stamp;
     watchedWaiting = waiting;
     // The compare-and-set decides against the old thread's own at the end of its batch: one wins.
-    if ((blocked || computing) && running && !closed && busySince.compareAndSet(stamp, 0)) {
+    if ((blocked || tooLong) && running && !closed && busySince.compareAndSet(stamp, 0)) {
       replaced++;
       startThread();
-      log.warn("a task has held the zerowire poller thread {} for over {} ms ({}); a new thread polls from now on."
+      log.warn("a task has held the zerowire poller thread {} for {} ms ({}); a new thread polls from now on."
           + " Actors on zerowire.dispatcher should not block or compute long. It was at: {}",
-          held.threadId(), REPLACE_AFTER.toMillis(), blocked ? "waiting" : "computing", where(held));
+          held.threadId(), age / 1_000_000, blocked ? "parked or sleeping" : state, where(held));
     }
   }
 
