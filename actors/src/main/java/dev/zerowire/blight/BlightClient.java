@@ -81,7 +81,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  *
  * This actor alone owns: the {@link Outbox} (header pool, in-flight and held messages, with each
  * caller payload until its outcome), the decoder (the socket, in pull mode, reads one
- * chunk ahead at most), the table of awaited acks (ackid → requester) with one timer each, the
+ * chunk ahead at most), the table of awaited acks (ackid → requester) and their deadlines under one timer, the
  * ackid counter and the counters. The caller's payload is the socket's
  * from Send to outcome and the caller's again in {@link Sent}/{@link SendFailed}/{@link Rejected}.
  */
@@ -101,8 +101,8 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private record SocketStatsReply(SocketStats stats) implements BlightProtocol.ClientInternal {
   }
 
-  private record AckDue(long ackid, long token) implements BlightProtocol.ClientInternal {
-  }
+  /** The earliest awaited ack's deadline has come (one timer for all: {@link AckDeadlines}). */
+  private enum AckTick implements BlightProtocol.ClientInternal { INSTANCE }
 
   private enum StallTick implements BlightProtocol.ClientInternal { INSTANCE }
 
@@ -113,8 +113,8 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   /** Outbox tag of the Ack answering a server Ping. */
   private enum PingAnswer { INSTANCE }
 
-  /** An awaited ack. */
-  private record Awaited(Request request, long ackid, long sinceNanos, long token) {
+  /** An awaited ack, due by {@code deadlineNanos}. */
+  private record Awaited(Request request, long ackid, long sinceNanos, long deadlineNanos) {
   }
 
   // -------------------------------------------------------------------------------- factories
@@ -169,6 +169,9 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private final ActorRef<SocketStats> statsAdapter;
   private final BlightDecoder decoder;
   private final Map<Long, Awaited> awaited = new HashMap<>();
+  private final AckDeadlines<Awaited> deadlines = new AckDeadlines<>(Awaited::deadlineNanos);
+  private long armedNanos; // the deadline the AckTick timer is armed for; meaningful while armed
+  private boolean armed;
   private final Set<Long> timedOut = new LinkedHashSet<>();
   private final java.util.ArrayDeque<ActorRef<ClientStats>> statsWaiters = new java.util.ArrayDeque<>();
   private final List<ActorRef<ClientEvent>> closeWaiters = new ArrayList<>();
@@ -182,7 +185,6 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private boolean closeSent;
   private String how = "closed";
   private long nextAckid = 1;
-  private long nextToken;
   private long lastSendProgressNanos;
   private long lastAckNanos;
   private long ackTimeoutsSinceAck;
@@ -278,7 +280,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         .onMessage(Request.class, this::onRequest)
         .onMessage(SocketReply.class, this::onSocketReply)
         .onMessage(SocketEvent.class, this::onSocketEvent)
-        .onMessage(AckDue.class, this::onAckDue)
+        .onMessageEquals(AckTick.INSTANCE, this::onAckTick)
         .onMessageEquals(StallTick.INSTANCE, this::onStallTick)
         .onMessage(CloseClient.class, this::onClose)
         .onMessage(BlightProtocol.AbortClient.class, this::onAbort)
@@ -315,10 +317,12 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         reject(r, ackid, name + ": ackid " + ackid + " already awaits an ack");
         return Behaviors.same();
       }
-      long token = ++nextToken;
-      awaited.put(ackid, new Awaited(r, ackid, now, token));
       Duration timeout = r.ackTimeout() != null ? r.ackTimeout() : settings.ackTimeout();
-      timers.startSingleTimer(ackid, new AckDue(ackid, token), timeout);
+      Awaited a = new Awaited(r, ackid, now, now + timeout.toNanos());
+      awaited.put(ackid, a);
+      if (deadlines.add(a) && (!armed || a.deadlineNanos() - armedNanos < 0)) {
+        armAckTick(a.deadlineNanos(), now); // earlier than what the timer waits for (a shorter timeout)
+      }
     }
     requests++;
     payloadBytes += r.payloadLength();
@@ -477,7 +481,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     }
     Awaited a = awaited.remove(f.ackid());
     if (a != null) {
-      timers.cancel(f.ackid());
+      deadlines.remove(a); // the timer stays: when it fires it finds this gone and re-arms for the next
       acksDelivered++;
       Request r = a.request();
       r.replyTo().tell(new AckReceived(r.correlationId(), a.ackid(), f.payload(),
@@ -488,21 +492,31 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     // else: an ack nobody awaits (Repaint, Move, ...): counted only, as libblight drops it
   }
 
-  private Behavior<ClientCommand> onAckDue(AckDue d) {
-    Awaited a = awaited.get(d.ackid());
-    if (a == null || a.token() != d.token()) {
-      return Behaviors.same(); // resolved meanwhile
+  /** Arms the one ack timer for {@code deadlineNanos}, replacing any earlier arming. */
+  private void armAckTick(long deadlineNanos, long nowNanos) {
+    armed = true;
+    armedNanos = deadlineNanos;
+    timers.startSingleTimer(AckTick.INSTANCE, AckTick.INSTANCE, Duration.ofNanos(Math.max(0, deadlineNanos - nowNanos)));
+  }
+
+  /** Times out every awaited ack whose deadline has passed, then arms for the next one. */
+  private Behavior<ClientCommand> onAckTick() {
+    armed = false;
+    long now = System.nanoTime();
+    for (Awaited a : deadlines.due(now)) {
+      awaited.remove(a.ackid());
+      ackTimeouts++;
+      ackTimeoutsSinceAck++;
+      timedOut.add(a.ackid());
+      if (timedOut.size() > 1024) {
+        timedOut.remove(timedOut.iterator().next());
+      }
+      Request r = a.request();
+      r.replyTo().tell(new AckTimedOut(r.correlationId(), a.ackid(), Duration.ofNanos(now - a.sinceNanos())));
     }
-    awaited.remove(d.ackid());
-    ackTimeouts++;
-    ackTimeoutsSinceAck++;
-    timedOut.add(d.ackid());
-    if (timedOut.size() > 1024) {
-      timedOut.remove(timedOut.iterator().next());
+    if (!deadlines.isEmpty()) {
+      armAckTick(deadlines.earliest(), now);
     }
-    Request r = a.request();
-    r.replyTo().tell(new AckTimedOut(r.correlationId(), a.ackid(),
-        Duration.ofNanos(System.nanoTime() - a.sinceNanos())));
     return maybeFinishClosing();
   }
 
@@ -510,7 +524,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     Awaited a = awaited.get(t.ackid());
     if (a != null && a.request() == t.request()) {
       awaited.remove(t.ackid());
-      timers.cancel(t.ackid());
+      deadlines.remove(a);
       acksLost++;
       t.request().replyTo().tell(new AckLost(t.request().correlationId(), t.ackid(), reason));
     }
@@ -520,17 +534,17 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     Awaited a = awaited.get(t.ackid());
     if (a != null && a.request() == t.request()) {
       awaited.remove(t.ackid());
-      timers.cancel(t.ackid());
+      deadlines.remove(a);
     }
   }
 
   private void loseAllAcks(String reason) {
     for (Awaited a : awaited.values()) {
-      timers.cancel(a.ackid());
       acksLost++;
       a.request().replyTo().tell(new AckLost(a.request().correlationId(), a.ackid(), name + ": " + reason));
     }
     awaited.clear();
+    deadlines.clear();
   }
 
   private void rejectHeld(String reason) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerowire.blight.BlightProtocol.AckLost;
+import dev.zerowire.blight.BlightProtocol.AckReceived;
 import dev.zerowire.blight.BlightProtocol.AckTimedOut;
 import dev.zerowire.blight.BlightProtocol.ClientClosed;
 import dev.zerowire.blight.BlightProtocol.ClientFault;
@@ -194,6 +195,46 @@ class BlightPingAndAckTest {
 
         id.release();
         id2.release();
+      }
+    }
+  }
+
+  /**
+   * One timer serves every awaited ack (AckDeadlines): a request with a short timeout sent after
+   * one with a long timeout times out on its own deadline, not the long one's; an ack that comes
+   * in time resolves its request and its deadline with it; the long one is still awaited.
+   */
+  @Test
+  void eachAwaitedAckTimesOutOnItsOwnDeadline() throws Exception {
+    try (RawServer raw = new RawServer(Transport.TCP4, dir)) {
+      Client client = BlightTestSupport.connect(kit, raw.address, BlightSettings.defaults());
+      try (RawPeer server = raw.accept()) {
+        TestProbe<ClientReply> probe = kit.createTestProbe();
+        NativeBuffer id = surfaceId(1);
+        client.ref().tell(Request.of(BlightType.INFO, id, 1, probe.getRef()).withAckid(10)
+            .withAckTimeout(Duration.ofSeconds(60)));
+        client.ref().tell(Request.of(BlightType.INFO, id, 2, probe.getRef()).withAckid(11)
+            .withAckTimeout(Duration.ofSeconds(30)));
+        client.ref().tell(Request.of(BlightType.INFO, id, 3, probe.getRef()).withAckid(12)
+            .withAckTimeout(Duration.ofMillis(150)));
+        for (int i = 0; i < 3; i++) {
+          probe.expectMessageClass(Sent.class, WAIT);
+        }
+        server.awaitBytes(3 * (BlightHeader.SIZE + 2));
+        server.write(BlightEncoder.ack(11, new byte[0])); // 11 answered in time
+        AckReceived acked = probe.expectMessageClass(AckReceived.class, WAIT);
+        assertEquals(2, acked.correlationId());
+        AckTimedOut shortOne = probe.expectMessageClass(AckTimedOut.class, WAIT); // 150 ms, not 60 s
+        assertEquals(3, shortOne.correlationId());
+        assertTrue(shortOne.after().toMillis() >= 140, shortOne.toString());
+        probe.expectNoMessage(Duration.ofMillis(300)); // 10 still awaits its 60 s; 11's deadline went with its ack
+        TestProbe<ClientStats> stats = kit.createTestProbe();
+        client.ref().tell(new GetClientStats(stats.getRef()));
+        ClientStats st = stats.receiveMessage(WAIT);
+        assertEquals(1, st.ackTimeouts());
+        server.write(BlightEncoder.ack(10, new byte[0]));
+        assertEquals(1, probe.expectMessageClass(AckReceived.class, WAIT).correlationId());
+        id.release();
       }
     }
   }
