@@ -13,6 +13,14 @@ import org.junit.jupiter.api.Test;
 class AckDeadlinesTest {
   private record A(String name, long deadline) {}
 
+  private static AckDeadlines<A> holding(A... entries) {
+    AckDeadlines<A> d = new AckDeadlines<>(A::deadline);
+    for (A a : entries) {
+      d.add(a);
+    }
+    return d;
+  }
+
   @Test
   void onlyAnEarlierDeadlineAsksForTheTimer() {
     AckDeadlines<A> d = new AckDeadlines<>(A::deadline);
@@ -24,15 +32,10 @@ class AckDeadlinesTest {
 
   @Test
   void dueReturnsWhatHasPassedEarliestFirstAndOnlyOnce() {
-    AckDeadlines<A> d = new AckDeadlines<>(A::deadline);
     A a = new A("a", 30);
     A b = new A("b", 10);
     A c = new A("c", 20);
-    A late = new A("late", 1_000);
-    d.add(a);
-    d.add(b);
-    d.add(c);
-    d.add(late);
+    AckDeadlines<A> d = holding(a, b, c, new A("late", 1_000));
     assertEquals(List.of(b, c), d.due(20), "deadline at or before now, earliest first");
     assertEquals(List.of(), d.due(25));
     assertEquals(List.of(a), d.due(30));
@@ -42,13 +45,10 @@ class AckDeadlinesTest {
 
   @Test
   void removedEntriesNeverComeDueAndLeaveNothingBehind() {
-    AckDeadlines<A> d = new AckDeadlines<>(A::deadline);
     A head = new A("head", 10);
     A middle = new A("middle", 20);
     A tail = new A("tail", 30);
-    d.add(head);
-    d.add(middle);
-    d.add(tail);
+    AckDeadlines<A> d = holding(head, middle, tail);
     assertTrue(d.remove(head), "the earliest: an ack in order");
     assertTrue(d.remove(tail), "out of order: found by a scan");
     assertFalse(d.remove(tail), "not twice");
@@ -58,11 +58,9 @@ class AckDeadlinesTest {
 
   @Test
   void deadlinesCompareAcrossTheNanoTimeWrap() {
-    AckDeadlines<A> d = new AckDeadlines<>(A::deadline);
     A beforeWrap = new A("before", Long.MAX_VALUE - 5);
     A afterWrap = new A("after", Long.MIN_VALUE + 5); // 11 ns later on System.nanoTime's circle
-    d.add(afterWrap);
-    d.add(beforeWrap);
+    AckDeadlines<A> d = holding(afterWrap, beforeWrap);
     assertEquals(beforeWrap.deadline(), d.earliest());
     assertEquals(List.of(beforeWrap), d.due(Long.MAX_VALUE));
     assertEquals(List.of(afterWrap), d.due(Long.MIN_VALUE + 5));
