@@ -259,7 +259,7 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
     private Executor executor;
     /** True for a run on a thread the executor did not start ({@link #runHere}). */
     private final boolean borrowed;
-    /** How long after it began the run still takes tasks ({@code Long.MAX_VALUE}: no limit but the others). */
+    /** A borrowed run takes tasks only this long after it began; others have no such limit. */
     private final long budgetNanos;
     final AtomicReferenceArray<Runnable> slots = new AtomicReferenceArray<>(DEFER);
     private Runnable first;
@@ -267,7 +267,7 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
     private int count; // slots filled and not yet taken by the owner (the sweep may have emptied some)
     private int ran;
     private boolean registered;
-    private long startNanos;
+    private long startNanos; // a borrowed run's start
     volatile long taskStartNanos;
     volatile boolean ended;
 
@@ -297,9 +297,11 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
 
     /** Called on this run's own thread only. */
     boolean defer(Runnable task) {
-      long now = System.nanoTime();
-      if (count == DEFER || ran + count >= CHAIN || now - taskStartNanos > executor.handOffAfterNanos
-          || now - startNanos > budgetNanos) {
+      if (count == DEFER || ran + count >= CHAIN) {
+        return false;
+      }
+      long now = System.nanoTime(); // read only when the slots would take it (clock_gettime: issue 10)
+      if (now - taskStartNanos > executor.handOffAfterNanos || (borrowed && now - startNanos > budgetNanos)) {
         return false;
       }
       slots.set((head + count++) % DEFER, task);
@@ -326,7 +328,9 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
     @Override
     public void run() {
       Executor.CURRENT.set(this);
-      startNanos = System.nanoTime();
+      if (borrowed) {
+        startNanos = System.nanoTime();
+      }
       try {
         Runnable task = first;
         first = null;

@@ -80,9 +80,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <h2>Ownership</h2>
  *
  * This actor alone owns: the {@link Outbox} (header pool, in-flight and held messages, with each
- * caller payload until its outcome), the decoder (the socket, in pull mode, reads one
- * chunk ahead at most), the table of awaited acks (ackid → requester) and their deadlines under one timer, the
- * ackid counter and the counters. The caller's payload is the socket's
+ * caller payload until its outcome), the decoder (the socket, in pull mode, reads one chunk ahead
+ * at most), the table of awaited acks (ackid → requester) and their deadlines under one timer
+ * ({@link AckDeadlines}), the ackid counter and the counters. The caller's payload is the socket's
  * from Send to outcome and the caller's again in {@link Sent}/{@link SendFailed}/{@link Rejected}.
  */
 public final class BlightClient extends AbstractBehavior<ClientCommand> {
