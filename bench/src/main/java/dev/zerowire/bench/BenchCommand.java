@@ -69,6 +69,11 @@ public final class BenchCommand implements Callable<Integer> {
           + "would if they ignored that advice.")
   String driverDispatcher = "zerowire";
 
+  @Option(names = "--xproc-cpus", paramLabel = "SERVER:CLIENT",
+      description = "Pin blight-xproc's servers and clients with taskset at start, e.g. 0:0 (one vCPU) or 1:0 (two): "
+          + "on a small VM where the two ends sit decides a round trip (BENCH.md). Default: not pinned.")
+  String xprocCpus;
+
   @Option(names = "--jmh", description = "Run the JMH micro-benchmarks (short iterations) instead of the scenarios.")
   boolean jmh;
 
@@ -97,6 +102,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (payloads != null) {
       p = p.withPayloads(payloads.stream().map(BenchPlan::parseSize).toList());
+    }
+    if (xprocCpus != null) {
+      p = p.withXprocCpus(XprocCpus.parse(xprocCpus));
     }
     if (impls != null) {
       p = p.withImpls(impls.stream().map(String::trim).filter(x -> !x.isEmpty()).toList());

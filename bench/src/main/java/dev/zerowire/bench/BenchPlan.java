@@ -18,9 +18,10 @@ import java.util.Locale;
  * @param payloads stream-tcp payload sizes in bytes (empty: 4 KiB, 64 KiB and 1 MiB)
  * @param driverOnZeroWireDispatcher run the actors that drive zerowire sockets on zerowire's own
  *     dispatcher instead of Pekko's default one (where an application's actors usually live)
+ * @param xprocCpus where blight-xproc's servers and clients run ({@link XprocCpus#NONE}: anywhere)
  */
 record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, List<String> scenarios, int connections,
-    List<String> impls, List<Integer> payloads, boolean driverOnZeroWireDispatcher) {
+    List<String> impls, List<Integer> payloads, boolean driverOnZeroWireDispatcher, XprocCpus xprocCpus) {
 
   /** Every scenario, in the order the suite runs them. */
   static final List<String> SCENARIOS =
@@ -51,12 +52,14 @@ record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, Lis
 
   /** 76.5 s of measuring over the 51 pairs; about 2.5 minutes for the suite on 2 idle cores, setup included. */
   static BenchPlan quickPlan() {
-    return new BenchPlan(true, Duration.ofMillis(300), Duration.ofMillis(400), 3, SCENARIOS, 1000, List.of(), List.of(), false);
+    return new BenchPlan(true, Duration.ofMillis(300), Duration.ofMillis(400), 3, SCENARIOS, 1000, List.of(), List.of(), false,
+        XprocCpus.NONE);
   }
 
   /** The full run (under fifteen minutes). */
   static BenchPlan fullPlan() {
-    return new BenchPlan(false, Duration.ofSeconds(2), Duration.ofSeconds(3), 5, SCENARIOS, 1000, List.of(), List.of(), false);
+    return new BenchPlan(false, Duration.ofSeconds(2), Duration.ofSeconds(3), 5, SCENARIOS, 1000, List.of(), List.of(), false,
+        XprocCpus.NONE);
   }
 
   /**
@@ -87,32 +90,42 @@ record BenchPlan(boolean quick, Duration warmup, Duration measure, int reps, Lis
   }
 
   BenchPlan withScenarios(List<String> s) {
-    return new BenchPlan(quick, warmup, measure, reps, s, connections, impls, payloads, driverOnZeroWireDispatcher);
+    return new BenchPlan(quick, warmup, measure, reps, s, connections, impls, payloads, driverOnZeroWireDispatcher,
+        xprocCpus);
   }
 
   BenchPlan withTimes(Duration w, Duration m) {
-    return new BenchPlan(quick, w, m, reps, scenarios, connections, impls, payloads, driverOnZeroWireDispatcher);
+    return new BenchPlan(quick, w, m, reps, scenarios, connections, impls, payloads, driverOnZeroWireDispatcher,
+        xprocCpus);
   }
 
   BenchPlan withReps(int r) {
-    return new BenchPlan(quick, warmup, measure, r, scenarios, connections, impls, payloads, driverOnZeroWireDispatcher);
+    return new BenchPlan(quick, warmup, measure, r, scenarios, connections, impls, payloads, driverOnZeroWireDispatcher,
+        xprocCpus);
   }
 
   BenchPlan withConnections(int n) {
-    return new BenchPlan(quick, warmup, measure, reps, scenarios, n, impls, payloads, driverOnZeroWireDispatcher);
+    return new BenchPlan(quick, warmup, measure, reps, scenarios, n, impls, payloads, driverOnZeroWireDispatcher,
+        xprocCpus);
   }
 
   BenchPlan withImpls(List<String> names) {
     return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, names == null ? List.of() : names, payloads,
-        driverOnZeroWireDispatcher);
+        driverOnZeroWireDispatcher, xprocCpus);
   }
 
   BenchPlan withDriverOnZeroWireDispatcher(boolean on) {
-    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, impls, payloads, on);
+    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, impls, payloads, on, xprocCpus);
   }
 
   BenchPlan withPayloads(List<Integer> sizes) {
-    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, impls, sizes, driverOnZeroWireDispatcher);
+    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, impls, sizes, driverOnZeroWireDispatcher,
+        xprocCpus);
+  }
+
+  BenchPlan withXprocCpus(XprocCpus cpus) {
+    return new BenchPlan(quick, warmup, measure, reps, scenarios, connections, impls, payloads, driverOnZeroWireDispatcher,
+        cpus);
   }
 
   /**

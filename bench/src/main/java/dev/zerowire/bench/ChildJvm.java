@@ -46,7 +46,13 @@ final class ChildJvm implements AutoCloseable {
 
   /** Starts {@code mainClass} with {@code args} in a child JVM; {@code grace} is what close() allows it to exit. */
   static ChildJvm start(String name, String mainClass, List<String> args, Duration grace) throws IOException {
-    List<String> cmd = new ArrayList<>();
+    return start(name, List.of(), mainClass, args, grace);
+  }
+
+  /** The same, with {@code prefix} (e.g. {@code taskset -c 0}) before the java command. */
+  static ChildJvm start(String name, List<String> prefix, String mainClass, List<String> args, Duration grace)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(prefix);
     cmd.add(javaBinary());
     cmd.addAll(inheritedFlags(ManagementFactory.getRuntimeMXBean().getInputArguments()));
     cmd.add("-cp");

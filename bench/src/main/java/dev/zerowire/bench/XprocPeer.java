@@ -30,8 +30,8 @@ enum XprocPeer {
       args.add(l);
     }
     args.addAll(List.of("--connections", Integer.toString(connections), "--json"));
-    return ChildJvm.start(label() + "-server", this == ZEROWIRE ? CLI : XprocFloorServer.class.getName(), args,
-        plan.grace());
+    return ChildJvm.start(label() + "-server", XprocCpus.prefix(plan.cpus().server()),
+        this == ZEROWIRE ? CLI : XprocFloorServer.class.getName(), args, plan.grace());
   }
 
   /** Starts this kind of client against {@code address} with the plan's loads. */
@@ -42,7 +42,7 @@ enum XprocPeer {
     }
     args.addAll(List.of("--connect", address, "--json"));
     args.addAll(plan.loadArgs());
-    return ChildJvm.start(label() + "-client", this == ZEROWIRE ? CLI : XprocFloorClient.class.getName(), args,
-        plan.grace());
+    return ChildJvm.start(label() + "-client", XprocCpus.prefix(plan.cpus().client()),
+        this == ZEROWIRE ? CLI : XprocFloorClient.class.getName(), args, plan.grace());
   }
 }

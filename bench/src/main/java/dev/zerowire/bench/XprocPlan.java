@@ -22,10 +22,11 @@ import java.util.List;
  * @param clientTimeout longest a client process may take before it is killed and its pair skipped
  * @param startTimeout longest a server may take to say it listens
  * @param grace what a child gets to exit after a polite destroy before it is killed
+ * @param cpus where the servers and the clients run
  */
 record XprocPlan(List<BlightTransport> transports, int processes, int reps, long cold, long infoWarmup, long info,
     long bigWarmup, long big, long smallWarmup, long small, Duration clientTimeout, Duration startTimeout,
-    Duration grace) {
+    Duration grace, XprocCpus cpus) {
 
   static final int BIG_SIZE = 64 * 1024;
   static final int SMALL_SIZE = 36; // a Repaint's own payload size
@@ -45,9 +46,9 @@ record XprocPlan(List<BlightTransport> transports, int processes, int reps, long
   static XprocPlan of(BenchPlan p) {
     return p.quick()
         ? new XprocPlan(List.of(BlightTransport.values()), 1, 3, 2000, 4000, 1000, 1500, 1500, 20_000, 50_000,
-            Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(5))
+            Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(5), p.xprocCpus())
         : new XprocPlan(List.of(BlightTransport.values()), 3, 2, 2000, 6000, 2500, 2000, 1000, 40_000, 100_000,
-            Duration.ofSeconds(120), Duration.ofSeconds(30), Duration.ofSeconds(5));
+            Duration.ofSeconds(120), Duration.ofSeconds(30), Duration.ofSeconds(5), p.xprocCpus());
   }
 
   /** Where each load's result sits in a client's {@code loads} list. */
@@ -116,6 +117,11 @@ record XprocPlan(List<BlightTransport> transports, int processes, int reps, long
 
   XprocPlan withTransports(List<BlightTransport> t) {
     return new XprocPlan(t, processes, reps, cold, infoWarmup, info, bigWarmup, big, smallWarmup, small, clientTimeout,
-        startTimeout, grace);
+        startTimeout, grace, cpus);
+  }
+
+  XprocPlan withCpus(XprocCpus c) {
+    return new XprocPlan(transports, processes, reps, cold, infoWarmup, info, bigWarmup, big, smallWarmup, small,
+        clientTimeout, startTimeout, grace, c);
   }
 }

@@ -67,6 +67,18 @@ final class XprocScenario implements Scenario {
         pairs.add(p);
       }
     }
+    if (plan.cpus().pinned()) {
+      String why = cannotPin(plan.cpus());
+      if (why != null) {
+        for (XprocPair p : pairs) {
+          for (BlightTransport t : plan.transports()) {
+            fail(ctx, p, t, why);
+          }
+        }
+        return;
+      }
+      ctx.progress().note("pinned with taskset: " + plan.cpus());
+    }
     Path dir = Files.createTempDirectory("zwbench-xproc");
     Map<XprocPeer, ChildJvm> servers = new EnumMap<>(XprocPeer.class);
     Map<XprocPeer, Map<String, String>> addresses = new EnumMap<>(XprocPeer.class);
@@ -151,6 +163,25 @@ final class XprocScenario implements Scenario {
       failed.add(k);
       fail(ctx, p, t, e.getMessage());
     }
+  }
+
+  /** Null when {@code taskset} runs a program on each of the CPU lists here, else why not. */
+  static String cannotPin(XprocCpus cpus) throws InterruptedException {
+    for (String list : List.of(cpus.server(), cpus.client())) {
+      List<String> cmd = new ArrayList<>(XprocCpus.prefix(list));
+      cmd.add("true");
+      try {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+          p.destroyForcibly();
+          return "cannot pin to CPUs " + list + " with taskset: " + said;
+        }
+      } catch (IOException e) {
+        return "cannot pin with taskset (util-linux): " + e.getMessage();
+      }
+    }
+    return null;
   }
 
   /** The addresses after "listening on ", by transport label ({@code unix}, {@code tcp}). */

@@ -141,6 +141,9 @@ class BenchCommandTest {
     assertFalse(parse("--driver-dispatcher", "default").plan().driverOnZeroWireDispatcher());
     assertTrue(parse("--driver-dispatcher", "zerowire").plan().driverOnZeroWireDispatcher());
     assertThrows(IllegalArgumentException.class, () -> parse("--driver-dispatcher", "fast").plan());
+    assertEquals(XprocCpus.NONE, parse().plan().xprocCpus(), "not pinned unless asked");
+    assertEquals(new XprocCpus("1", "0"), parse("--xproc-cpus", "1:0").plan().xprocCpus());
+    assertThrows(IllegalArgumentException.class, () -> parse("--xproc-cpus", "one:two").plan());
   }
 
   @Test

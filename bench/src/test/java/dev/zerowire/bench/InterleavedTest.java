@@ -58,7 +58,8 @@ class InterleavedTest {
   }
 
   private static BenchPlan plan(int reps) {
-    return new BenchPlan(true, Duration.ZERO, Duration.ofMillis(1), reps, BenchPlan.SCENARIOS, 1, java.util.List.of(), java.util.List.of(), false);
+    return new BenchPlan(true, Duration.ZERO, Duration.ofMillis(1), reps, BenchPlan.SCENARIOS, 1, java.util.List.of(), java.util.List.of(), false,
+        XprocCpus.NONE);
   }
 
   private static Progress quiet() {

@@ -32,7 +32,7 @@ class XprocScenarioTest {
   /** Tiny counts over the Unix socket only; one client process per pair, three measured loads each. */
   private static XprocPlan tiny(Duration clientTimeout) {
     return new XprocPlan(List.of(BlightTransport.UNIX), 1, 3, 20, 10, 10, 2, 3, 50, 100, clientTimeout,
-        Duration.ofSeconds(120), Duration.ofSeconds(5));
+        Duration.ofSeconds(120), Duration.ofSeconds(5), XprocCpus.NONE);
   }
 
   private static Report run(XprocPlan plan) throws Exception {
