@@ -225,7 +225,7 @@ final class Poller {
     return thread;
   }
 
-  /** Poller threads replaced so far because their task ran too long (for tests and diagnostics). */
+  /** Poller threads replaced so far because a task held them (for tests and diagnostics). */
   synchronized long replaced() {
     return replaced;
   }
