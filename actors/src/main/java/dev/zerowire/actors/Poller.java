@@ -230,6 +230,26 @@ final class Poller {
     return replaced;
   }
 
+  /** This poller's JMX view ({@link PollerMXBean}). */
+  PollerMXBean mxBean() {
+    return new PollerMXBean() {
+      @Override
+      public int getRegistrations() {
+        return registered();
+      }
+
+      @Override
+      public long getThreadsReplaced() {
+        return replaced();
+      }
+
+      @Override
+      public long getTaskBudgetMicros() {
+        return taskBudgetNanos / 1000;
+      }
+    };
+  }
+
   /**
    * Replaces the polling thread if a task holds it: parked or sleeping (an actor that blocks) at
    * two looks in a row at the same batch, the first once the batch is over {@link #REPLACE_AFTER}

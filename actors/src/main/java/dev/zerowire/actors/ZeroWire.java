@@ -135,7 +135,11 @@ public final class ZeroWire implements Extension {
 
     if (system.settings().config().getBoolean("zerowire.jmx.enabled")) {
       javax.management.ObjectName bean = Jmx.register("ZeroWire", system.name(), null, new Jmx.StatsBean(this::totals));
-      system.getWhenTerminated().thenRun(() -> Jmx.unregister(bean));
+      javax.management.ObjectName pollerBean = Jmx.register("Poller", system.name(), null, poller.mxBean());
+      system.getWhenTerminated().thenRun(() -> {
+        Jmx.unregister(pollerBean);
+        Jmx.unregister(bean);
+      });
     }
   }
 

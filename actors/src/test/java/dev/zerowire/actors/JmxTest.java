@@ -37,6 +37,10 @@ class JmxTest {
       ZeroWire zw = ZeroWire.get(kit.system());
       assertTrue(JMX.isRegistered(totals), "registered at start: " + JMX.queryNames(new ObjectName("dev.zerowire:*"), null));
       assertEquals(0L, attr(totals, "Sends"));
+      ObjectName poller = new ObjectName("dev.zerowire:type=Poller,system=\"JmxTest\"");
+      assertEquals(0L, attr(poller, "ThreadsReplaced"));
+      assertEquals(200L, attr(poller, "TaskBudgetMicros"), "the default budget");
+      int before = (Integer) JMX.getAttribute(poller, "Registrations");
 
       CompletableFuture<Long> read = CompletableFuture.supplyAsync(() -> {
         try (SocketChannel c = server.accept()) {
@@ -57,6 +61,7 @@ class JmxTest {
       Set<ObjectName> sockets = JMX.queryNames(new ObjectName("dev.zerowire:type=Socket,system=\"JmxTest\",*"), null);
       assertEquals(1, sockets.size(), sockets.toString());
       ObjectName one = sockets.iterator().next();
+      assertEquals(before + 1, (Integer) JMX.getAttribute(poller, "Registrations"), "the new socket's fd");
 
       NativeBuffer b = NativeBuffer.allocate(100_000);
       TestProbe<SocketProtocol.SendReply> outcomes = kit.createTestProbe();
@@ -90,5 +95,6 @@ class JmxTest {
       Thread.sleep(100);
     }
     assertFalse(JMX.isRegistered(totals), "gone when the system terminated");
+    assertFalse(JMX.isRegistered(new ObjectName("dev.zerowire:type=Poller,system=\"JmxTest\"")), "the poller's too");
   }
 }

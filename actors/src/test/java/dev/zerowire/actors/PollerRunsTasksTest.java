@@ -208,6 +208,10 @@ class PollerRunsTasksTest {
           Thread.sleep(5); // the watch looks every 10 ms: 10-30 ms, or 100 ms
         }
         assertTrue(zw.pollerThreadsReplaced() >= 1, "the held poller thread was not replaced in " + WAIT);
+        javax.management.ObjectName bean = new javax.management.ObjectName(
+            "dev.zerowire:type=Poller,system=\"PollerHeld" + how + "\"");
+        assertEquals(zw.pollerThreadsReplaced(), (Long) java.lang.management.ManagementFactory.getPlatformMBeanServer()
+            .getAttribute(bean, "ThreadsReplaced"), "what JMX shows");
         Thread now = zw.pollerThread();
         assertNotSame(blocked, now);
 
