@@ -115,17 +115,19 @@ final class InFlightTable {
    * class: all "big" (size >= threshold, to go with MSG_ZEROCOPY when {@code zeroCopy}) or all
    * small. Stops at {@code byteBudget} (exactly: the last iovec is cut short, and the entry's
    * rest goes in a later call), a full vector, or after one entry when {@code oneEntry}
-   * (datagrams: one send is one datagram, never cut; pass {@code Long.MAX_VALUE}). Returns true
-   * when the gathered bytes should go zero copy. The vector is empty when nothing is left to write.
+   * (datagrams: one send is one datagram, so {@code byteBudget} does not apply and nothing is
+   * cut). Returns true when the gathered bytes should go zero copy. The vector is empty when
+   * nothing is left to write.
    */
   boolean gather(SendVector v, long byteBudget, long threshold, boolean zeroCopy, boolean oneEntry) {
+    long budget = oneEntry ? Long.MAX_VALUE : byteBudget;
     v.clear();
     Entry first = nextToWrite();
     if (first == null) {
       return false;
     }
     boolean big = zeroCopy && first.size >= threshold;
-    for (long seq = cursorSeq; seq < tailSeq && v.totalBytes() < byteBudget && !v.isFull(); seq++) {
+    for (long seq = cursorSeq; seq < tailSeq && v.totalBytes() < budget && !v.isFull(); seq++) {
       Entry e = entry(seq);
       if (e.abandoned || e.fullyWritten()) {
         continue;
@@ -139,7 +141,7 @@ final class InFlightTable {
           skip -= b.length();
           continue;
         }
-        long room = byteBudget - v.totalBytes();
+        long room = budget - v.totalBytes();
         if (room <= 0 || !v.add(b.address() + skip, Math.min(b.length() - skip, room))) {
           return big;
         }

@@ -696,8 +696,7 @@ final class SocketActor extends AbstractBehavior<Command> {
         pausedForPinned = true; // completions resume writing
         break;
       }
-      boolean zc = table.gather(vector, datagram ? Long.MAX_VALUE : options.gatherBytes(), options.zeroCopyThreshold(),
-          zeroCopyNow(), datagram);
+      boolean zc = table.gather(vector, options.gatherBytes(), options.zeroCopyThreshold(), zeroCopyNow(), datagram);
       if (vector.count() == 0) {
         break;
       }

@@ -231,6 +231,21 @@ class InFlightTableTest {
     }
   }
 
+  /** A datagram (oneEntry) is never cut, whatever the budget: one send is one datagram. */
+  @Test
+  void aDatagramIsNeverCutByTheByteBudget() {
+    add("a", 3_000);
+    add("b", 2_000);
+    SendVector v = new SendVector(16);
+    try {
+      assertFalse(table.gather(v, 100, 10_240, true, true));
+      assertEquals(3_000, v.totalBytes(), "all of a, alone");
+      assertEquals(1, v.count());
+    } finally {
+      v.free();
+    }
+  }
+
   @Test
   void aBigSendCutByTheBudgetGoesZeroCopyInPiecesAndFinishesWithItsLastId() {
     add("big", 50_000);
