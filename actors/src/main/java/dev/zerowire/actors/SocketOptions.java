@@ -59,6 +59,16 @@ public record SocketOptions(
     }
   }
 
+  /**
+   * The defaults of zerowire's own {@code reference.conf} ({@code zerowire.socket}), without an
+   * application's overrides: what {@code ZeroWire.defaultOptions()} gives in a system configured
+   * with nothing. For code that must match zerowire without an actor system (the benchmark's
+   * floors gather as much per call as a socket does).
+   */
+  public static SocketOptions defaults() {
+    return Settings.from(com.typesafe.config.ConfigFactory.defaultReference()).socket();
+  }
+
   private static boolean positive(Duration d) {
     return d != null && !d.isNegative() && !d.isZero();
   }

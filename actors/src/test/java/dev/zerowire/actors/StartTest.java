@@ -41,4 +41,18 @@ class StartTest {
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
   }
+
+  /** {@link SocketOptions#defaults()}: reference.conf's socket section, what a system with no overrides uses. */
+  @Test
+  void socketOptionDefaultsAreWhatASystemWithNoOverridesUses() throws Exception {
+    ActorSystem<Void> system = ZeroWire.startStandalone("defaults-test");
+    try {
+      assertEquals(ZeroWire.get(system).defaultOptions(), SocketOptions.defaults());
+      assertEquals(1024, SocketOptions.defaults().gatherLimit());
+      assertEquals(1 << 20, SocketOptions.defaults().gatherBytes());
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+  }
 }

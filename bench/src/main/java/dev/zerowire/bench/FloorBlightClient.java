@@ -1,5 +1,6 @@
 package dev.zerowire.bench;
 
+import dev.zerowire.actors.SocketOptions;
 import dev.zerowire.blight.BlightHeader;
 import dev.zerowire.blight.BlightType;
 import dev.zerowire.blight.BlightWire;
@@ -21,13 +22,14 @@ import java.util.function.LongConsumer;
 /**
  * {@code floor-blight}: the blight floor, native-io only, one platform thread, no actors, with the
  * syscalls zerowire's blight client makes: header and payload of a message gathered into one
- * {@code sendmsg(MSG_DONTWAIT)}, up to {@value #BURST} messages per call when streaming (a burst
+ * {@code sendmsg(MSG_DONTWAIT)}, up to half of zerowire's default gather-limit in messages per
+ * call when streaming (two iovecs each: 512 by default, 24 KiB, under gather-bytes; a burst
  * of Sends flushed once), {@code recv} and {@code epoll_wait} for the Ack of a round trip. The best
  * a JNA program does here: {@code zerowire-blight / floor} is the actor tax (issue 10).
  */
 final class FloorBlightClient implements BlightClientUnderTest {
   static final String IMPL = "floor-blight";
-  private static final int BURST = 512; // 1024 iovecs: zerowire's default gather-limit (24 KiB, under gather-bytes)
+  private static final int BURST = SocketOptions.defaults().gatherLimit() / 2; // header and payload: two iovecs each
 
   private final Worker worker = new Worker("bench-floor-blight");
   private final NativeSocket socket;

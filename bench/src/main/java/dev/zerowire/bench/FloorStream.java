@@ -1,5 +1,6 @@
 package dev.zerowire.bench;
 
+import dev.zerowire.actors.SocketOptions;
 import dev.zerowire.nativeio.Epoll;
 import dev.zerowire.nativeio.Kernel;
 import dev.zerowire.nativeio.NativeBuffer;
@@ -18,8 +19,8 @@ import java.util.Optional;
  * (issue 10's "tax").
  */
 final class FloorStream extends StreamContender {
-  private static final int GATHER = 1024; // zerowire's default gather-limit
-  private static final long GATHER_BYTES = 1 << 20; // zerowire's default gather-bytes
+  private static final int GATHER = SocketOptions.defaults().gatherLimit();
+  private static final long GATHER_BYTES = SocketOptions.defaults().gatherBytes();
   private final Worker worker = new Worker("bench-floor");
   private final int window;
   private NativeSocket socket;

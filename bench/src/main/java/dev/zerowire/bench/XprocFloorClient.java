@@ -1,6 +1,7 @@
 package dev.zerowire.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zerowire.actors.SocketOptions;
 import dev.zerowire.blight.BlightAddress;
 import dev.zerowire.blight.BlightHeader;
 import dev.zerowire.blight.BlightType;
@@ -64,7 +65,7 @@ public final class XprocFloorClient implements Callable<Integer> {
    */
   static final int BURST = 128;
   /** zerowire's default gather-bytes: the most one sendmsg takes. */
-  static final long GATHER_BYTES = 1 << 20;
+  static final long GATHER_BYTES = SocketOptions.defaults().gatherBytes();
 
   private NativeSocket socket;
   private Epoll epoll;
