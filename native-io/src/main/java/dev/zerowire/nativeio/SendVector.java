@@ -43,9 +43,7 @@ public final class SendVector {
     memory.checkLive();
     int bigger = Math.min(capacity, allocated * 2);
     NativeMemory m = new NativeMemory(MSGHDR_SIZE + bigger * IOVEC_SIZE);
-    for (int i = 0; i < MSGHDR_SIZE + count * IOVEC_SIZE; i += 8) {
-      m.bytes.putLong(i, memory.bytes.getLong(i));
-    }
+    m.bytes.put(0, memory.bytes, 0, MSGHDR_SIZE + count * IOVEC_SIZE);
     m.bytes.putLong(16, m.address + MSGHDR_SIZE);
     memory.free();
     memory = m;
