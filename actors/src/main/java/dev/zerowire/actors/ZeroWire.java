@@ -94,8 +94,8 @@ public final class ZeroWire implements Extension {
     return startStandalone(name, ConfigFactory.empty());
   }
 
-  /** How often the poller is checked for a thread held by a task (Pekko's scheduler ticks every 10 ms). */
-  private static final Duration WATCH_EVERY = Duration.ofMillis(10);
+  /** How often the poller is checked for a thread held by a task: the executor's sweep's tick. */
+  private static final Duration WATCH_EVERY = VirtualThreadPerTask.SWEEP_EVERY;
 
   private final ActorSystem<?> system;
   private final Settings settings;
