@@ -5,6 +5,7 @@ import dev.zerowire.nativeio.EventFd;
 import dev.zerowire.nativeio.Kernel;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -102,6 +103,7 @@ final class Poller {
   private final EventFd wake;
   private final int maxEvents;
   private final long taskBudgetNanos;
+  private final ThreadFactory threadFactory;
   private final ConcurrentHashMap<Long, Registration> registrations = new ConcurrentHashMap<>();
   private final AtomicLong tokens = new AtomicLong(WAKE_TOKEN);
   /** The stamp of the batch the polling thread is running tasks for; 0 while it waits or polls. */
@@ -119,6 +121,12 @@ final class Poller {
    * starts for up to {@code taskBudget} per batch (zero: it only tells, every task starts a thread).
    */
   Poller(int maxEvents, Duration taskBudget) throws IOException {
+    this(maxEvents, taskBudget, Thread.ofPlatform().name("zerowire-poller").daemon(true).factory());
+  }
+
+  /** The same with the poller's threads from {@code threadFactory} (tests: one that fails). */
+  Poller(int maxEvents, Duration taskBudget, ThreadFactory threadFactory) throws IOException {
+    this.threadFactory = threadFactory;
     this.maxEvents = maxEvents;
     this.taskBudgetNanos = taskBudget.toNanos();
     this.epoll = new Epoll(maxEvents);
@@ -129,12 +137,19 @@ final class Poller {
     }
   }
 
-  /** Starts a polling thread; the caller holds the lock. */
+  /**
+   * Starts a polling thread and makes it the one that polls; the caller holds the lock (so the
+   * new thread cannot end, and count itself out, before it is counted in). Throws, changing
+   * nothing, when no thread can be had (a process at its thread limit: OutOfMemoryError).
+   */
   private void startThread() {
-    threads++;
-    Thread t = Thread.ofPlatform().name("zerowire-poller").daemon(true).unstarted(this::run);
-    thread = t;
+    Thread t = threadFactory.newThread(this::run);
+    if (t == null) {
+      throw new IllegalStateException("the thread factory gave no thread");
+    }
     t.start();
+    threads++;
+    thread = t;
   }
 
   long newToken() {
@@ -278,11 +293,32 @@ final class Poller {
     watchedWaiting = waiting;
     // The compare-and-set decides against the old thread's own at the end of its batch: one wins.
     if ((blocked || tooLong) && running && !closed && busySince.compareAndSet(stamp, 0)) {
+      try {
+        startThread();
+      } catch (RuntimeException | Error e) { // no thread to be had: the held one polls again when it can
+        log.error("a task has held the zerowire poller thread {} for {} ms and no thread could replace it ({});"
+            + " readiness waits until that task returns. It was at: {}", held.threadId(), age / 1_000_000, e,
+            where(held));
+        return;
+      }
       replaced++;
-      startThread();
       log.warn("a task has held the zerowire poller thread {} for {} ms ({}); a new thread polls from now on."
           + " Actors on zerowire.dispatcher should not block or compute long. It was at: {}",
           held.threadId(), age / 1_000_000, blocked ? "parked or sleeping" : state, where(held));
+    }
+  }
+
+  /**
+   * Whether this thread, its batch over, still polls: yes unless the watch took its batch ({@code
+   * busySince} no longer its stamp) and another thread polls now. Under the lock, so a watch that
+   * took the batch has either started the new thread or failed to, never half of it.
+   */
+  private boolean stillPolls(long stamp) {
+    if (busySince.compareAndSet(stamp, 0)) {
+      return true; // the usual case: no lock
+    }
+    synchronized (this) {
+      return thread == Thread.currentThread();
     }
   }
 
@@ -316,7 +352,7 @@ final class Poller {
         long stamp = System.nanoTime() | 1; // never 0, which means "not running tasks"
         busySince.set(stamp);
         VirtualThreadPerTask.runHere(() -> dispatchAll(n, tokens, events), taskBudgetNanos);
-        if (!busySince.compareAndSet(stamp, 0)) {
+        if (!stillPolls(stamp)) {
           return; // replaced while a task ran: the new thread polls
         }
       }
