@@ -19,6 +19,7 @@ import dev.zerowire.actors.SocketProtocol.Register;
 import dev.zerowire.actors.SocketProtocol.Released;
 import dev.zerowire.actors.SocketProtocol.ResumeReading;
 import dev.zerowire.actors.SocketProtocol.Send;
+import dev.zerowire.actors.SocketProtocol.Sends;
 import dev.zerowire.actors.SocketProtocol.SendOutcome;
 import dev.zerowire.actors.SocketProtocol.SendOutcomes;
 import dev.zerowire.actors.SocketProtocol.SendReply;
@@ -173,8 +174,7 @@ final class SocketActor extends AbstractBehavior<Command> {
    */
   private NativeBuffer readBuffer;
   private final List<Entry> finished = new ArrayList<>();
-  private final List<SendOutcome> batch = new ArrayList<>(); // outcomes gathered for batchTo (emit)
-  private ActorRef<SendReply> batchTo;
+  private final ReplyBatch<SendReply, SendOutcome> outcomes = new ReplyBatch<>(SendOutcomes::new);
   private boolean holdingBatch; // inside one flush loop or inbox drain: emit gathers, the caller tells
   private final Set<ActorRef<SendReply>> refused = new LinkedHashSet<>();
   private final List<ActorRef<Event>> closeWatchers = new ArrayList<>();
@@ -449,6 +449,7 @@ final class SocketActor extends AbstractBehavior<Command> {
         .onMessageEquals(RetryConnect.INSTANCE, this::attemptConnect)
         .onMessageEquals(ConnectTimeout.INSTANCE, this::onConnectTimeout)
         .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(Sends.class, b -> each(b, s -> refuse(s, RefusalKind.CLOSED, name + " is not connected yet")))
         .onMessage(Send.class, s -> {
           refuse(s, RefusalKind.CLOSED, name + " is not connected yet");
           return next();
@@ -471,7 +472,8 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   @Override
   public Receive<Command> createReceive() { // open
-    return withPostStop(dataPath(newReceiveBuilder().onMessage(Send.class, this::onSend))
+    return withPostStop(dataPath(newReceiveBuilder().onMessage(Send.class, this::onSend)
+            .onMessage(Sends.class, b -> each(b, this::onSend)))
         .onMessageEquals(ProbeZeroCopy.INSTANCE, this::onProbe)
         .onMessage(Close.class, c -> {
           beginClose(c.replyTo(), false, options.closeTimeout());
@@ -496,7 +498,8 @@ final class SocketActor extends AbstractBehavior<Command> {
     return withPostStop(dataPath(newReceiveBuilder().onMessage(Send.class, s -> {
           refuse(s, RefusalKind.CLOSED, name + " is closing");
           return next();
-        }))
+        })
+        .onMessage(Sends.class, b -> each(b, s -> refuse(s, RefusalKind.CLOSED, name + " is closing"))))
         .onMessage(Close.class, c -> {
           watch(c.replyTo());
           return next();
@@ -534,6 +537,7 @@ final class SocketActor extends AbstractBehavior<Command> {
           refuse(s, RefusalKind.CLOSED, name + " is closed");
           return next();
         })
+        .onMessage(Sends.class, b -> each(b, s -> refuse(s, RefusalKind.CLOSED, name + " is closed")))
         .onMessageEquals(CompletionsReady.INSTANCE, this::onCompletionsReady)
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(Close.class, c -> {
@@ -594,6 +598,22 @@ final class SocketActor extends AbstractBehavior<Command> {
     return next();
   }
 
+  /**
+   * Each Send of a {@link Sends}, in order, by the state's own Send handler: exactly what telling
+   * them one by one would do (no handler of a Send changes the state, so one state takes them all).
+   */
+  private Behavior<Command> each(Sends b, java.util.function.Consumer<Send> handler) {
+    boolean outer = holdOutcomes(); // refusals of a batch travel batched too
+    try {
+      for (Send s : b.sends()) {
+        handler.accept(s);
+      }
+    } finally {
+      releaseOutcomes(outer);
+    }
+    return next();
+  }
+
   /** Null when the Send is valid, else one line naming what is wrong (built only then: hot path). */
   private String validate(Send s) {
     if (s.buffers().isEmpty()) {
@@ -627,7 +647,10 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   private void refuse(Send s, RefusalKind kind, String reason) {
     refusedCount++;
-    s.replyTo().tell(new Refused(s.correlationId(), s.buffers(), kind, reason));
+    reply(s, new Refused(s.correlationId(), s.buffers(), kind, reason));
+    if (!holdingBatch) {
+      outcomes.flush();
+    }
   }
 
   private Behavior<Command> onFlushNow() {
@@ -808,7 +831,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   private void releaseOutcomes(boolean outer) {
     if (outer) {
       holdingBatch = false;
-      flushBatch();
+      outcomes.flush();
     }
   }
 
@@ -922,31 +945,14 @@ final class SocketActor extends AbstractBehavior<Command> {
       }
     }
     if (!holdingBatch) {
-      flushBatch();
+      outcomes.flush();
     }
     finished.clear();
   }
 
   /** Tells an outcome, or gathers it for its replyTo when the Send asked for batched outcomes. */
   private void reply(Send s, SendOutcome o) {
-    if (batchTo != null && (!s.batchOutcomes() || !batchTo.equals(s.replyTo()))) {
-      flushBatch(); // another receiver (or an unbatched Send) between: order per receiver stays
-    }
-    if (!s.batchOutcomes()) {
-      s.replyTo().tell(o);
-      return;
-    }
-    batchTo = s.replyTo();
-    batch.add(o);
-  }
-
-  private void flushBatch() {
-    if (batchTo == null) {
-      return;
-    }
-    batchTo.tell(batch.size() == 1 ? batch.get(0) : new SendOutcomes(List.copyOf(batch)));
-    batch.clear();
-    batchTo = null;
+    outcomes.add(s.replyTo(), o, s.batchOutcomes());
   }
 
   // ================================================================================ reading

@@ -110,6 +110,17 @@ abstract class SocketContract implements CloseContract {
     }
   }
 
+  /** {@link #sendStream}, batched Sends told all in one {@link SocketProtocol.Sends}. */
+  public void sendStreamInOneMessage(ActorRef<SocketProtocol.Command> to, int n, int size, TestProbe<SendReply> probe) {
+    NativeBuffer all = buffer(n * size);
+    fillStream(all, n * size, 0);
+    List<SocketProtocol.Send> sends = new ArrayList<>(n);
+    for (int k = 0; k < n; k++) {
+      sends.add(SocketProtocol.Send.batched(List.of(all.slice(k * size, size)), k, probe.getRef()));
+    }
+    to.tell(new SocketProtocol.Sends(sends));
+  }
+
   /** Collects outcomes and checks there is exactly one per correlation id. */
   static final class Outcomes {
     final Map<Long, SendOutcome> byId = new HashMap<>();
@@ -294,6 +305,93 @@ abstract class SocketContract implements CloseContract {
       peer.awaitBytes(36L * n, Duration.ofSeconds(30));
       assertEquals(0, peer.corrupt.get());
       probe.expectNoMessage(Duration.ofMillis(100)); // nothing twice
+    }
+  }
+
+  /**
+   * Sends: many Sends in one message leave in order (the peer checks every byte), gathered, each
+   * with exactly one outcome; an invalid one among them is refused alone and the rest go on.
+   */
+  @Test
+  void sendsInOneMessageLeaveInOrderWithOneOutcomeEach() throws Exception {
+    try (Peer peer = transport().open(kit, options(SendMode.ADAPTIVE))) {
+      peer.startReading(SocketContract::streamByte, 65536, 0);
+      TestProbe<SendReply> probe = kit.createTestProbe();
+      int n = 2000;
+      sendStreamInOneMessage(peer.zw, n, 36, probe);
+      Outcomes outcomes = new Outcomes();
+      outcomes.awaitAll(probe, n, Duration.ofSeconds(30));
+      assertEquals(n, outcomes.count(Released.class));
+      assertTrue(outcomes.messages <= n / 4, n + " sends in one message took " + outcomes.messages + " outcome messages");
+      peer.awaitBytes(36L * n, Duration.ofSeconds(30));
+      assertEquals(0, peer.corrupt.get(), "corrupt bytes, first at stream offset " + peer.firstCorruptAt);
+      SocketStats stats = stats(peer.zw);
+      assertTrue(stats.sendCalls() <= n / 4, n + " sends in one message took " + stats.sendCalls() + " sendmsg calls");
+      assertEquals(n, stats.sends());
+
+      NativeBuffer ok = buffer(100);
+      fillStream(ok, 100, 36L * n);
+      peer.zw.tell(new SocketProtocol.Sends(List.of(
+          new SocketProtocol.Send(List.of(), n, probe.getRef()),
+          SocketProtocol.Send.of(ok, n + 1, probe.getRef()))));
+      Refused bad = probe.expectMessageClass(Refused.class, Duration.ofSeconds(10));
+      assertEquals(n, bad.correlationId());
+      assertEquals(SocketProtocol.RefusalKind.INVALID, bad.kind());
+      assertTrue(bad.reason().contains("no buffers"), bad.reason());
+      assertEquals(n + 1, probe.expectMessageClass(Released.class, Duration.ofSeconds(10)).correlationId());
+      peer.awaitBytes(36L * n + 100, Duration.ofSeconds(10));
+      assertEquals(0, peer.corrupt.get());
+      probe.expectNoMessage(Duration.ofMillis(100)); // nothing twice
+    }
+  }
+
+  /**
+   * A Sends past the queue bound: the Sends up to the bound are taken, every one after is refused
+   * for room (none taken after a refused one: the stream keeps no gaps out of order), and
+   * WritingResumed follows once the peer reads.
+   */
+  @Test
+  void aSendsPastTheQueueBoundIsRefusedFromThere() throws Exception {
+    SocketOptions opts = options(SendMode.ZEROCOPY).withLimits(512 * 1024, 32L << 20).withBuffers(16 * 1024, 16 * 1024);
+    try (Peer peer = transport().open(kit, opts)) {
+      TestProbe<SendReply> probe = kit.createTestProbe();
+      int n = 200;
+      int size = 64 * 1024;
+      sendStreamInOneMessage(peer.zw, n, size, probe); // the peer is not reading
+      Outcomes outcomes = new Outcomes();
+      while (outcomes.count(Refused.class) == 0) {
+        outcomes.add(probe.receiveMessage(Duration.ofSeconds(10)));
+      }
+      peer.startReading(SocketContract::streamByte, 65536, 0);
+      outcomes.awaitAll(probe, n, Duration.ofSeconds(30));
+      while (outcomes.resumed == 0) {
+        outcomes.add(probe.receiveMessage(Duration.ofSeconds(10)));
+      }
+      long released = outcomes.count(Released.class);
+      assertTrue(released > 0 && released < n, released + " of " + n + " released");
+      for (SendOutcome o : outcomes.byId.values()) { // the first `released` ids went, the rest were refused
+        assertEquals(o.correlationId() < released, o instanceof Released, "send " + o.correlationId() + ": " + o);
+        if (o instanceof Refused r) {
+          assertEquals(SocketProtocol.RefusalKind.NO_ROOM, r.kind());
+        }
+      }
+      peer.awaitBytes(released * size, Duration.ofSeconds(30));
+      assertEquals(0, peer.corrupt.get(), "the taken sends arrived whole and in order");
+    }
+  }
+
+  /** After a Close (the peer never ends its side, so the socket stays closing) a Sends is refused whole. */
+  @Test
+  void aSendsToAClosingSocketIsRefusedWholeOneOutcomeEach() throws Exception {
+    try (Peer peer = transport().open(kit, options(SendMode.ADAPTIVE))) {
+      peer.zw.tell(new SocketProtocol.Close(null));
+      TestProbe<SendReply> late = kit.createTestProbe();
+      sendStreamInOneMessage(peer.zw, 10, 100, late);
+      Outcomes refused = new Outcomes();
+      refused.awaitAll(late, 10, Duration.ofSeconds(10));
+      assertEquals(10, refused.count(Refused.class));
+      refused.byId.values().forEach(o -> assertEquals(SocketProtocol.RefusalKind.CLOSED, ((Refused) o).kind()));
+      assertEquals(1, refused.messages, "the refusals of one Sends travel together");
     }
   }
 
