@@ -1,5 +1,6 @@
 package dev.zerowire.blight;
 
+import dev.zerowire.actors.ReplyBatch;
 import dev.zerowire.actors.SocketOptions;
 import dev.zerowire.actors.SocketProtocol;
 import dev.zerowire.actors.SocketStats;
@@ -17,7 +18,11 @@ import dev.zerowire.blight.BlightProtocol.ClientStats;
 import dev.zerowire.blight.BlightProtocol.CloseClient;
 import dev.zerowire.blight.BlightProtocol.GetClientStats;
 import dev.zerowire.blight.BlightProtocol.Rejected;
+import dev.zerowire.blight.BlightProtocol.ClientReply;
 import dev.zerowire.blight.BlightProtocol.Request;
+import dev.zerowire.blight.BlightProtocol.RequestOutcome;
+import dev.zerowire.blight.BlightProtocol.RequestOutcomes;
+import dev.zerowire.blight.BlightProtocol.Requests;
 import dev.zerowire.blight.BlightProtocol.SendFailed;
 import dev.zerowire.blight.BlightProtocol.Sent;
 import dev.zerowire.nativeio.NativeSocket;
@@ -106,8 +111,8 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
 
   private enum StallTick implements BlightProtocol.ClientInternal { INSTANCE }
 
-  /** Outbox tag of a caller's request. */
-  private record RequestTag(Request request, long ackid) {
+  /** Outbox tag of a caller's request; {@code batched}: it came in {@link Requests}, its outcome may travel batched. */
+  private record RequestTag(Request request, long ackid, boolean batched) {
   }
 
   /** Outbox tag of the Ack answering a server Ping. */
@@ -173,6 +178,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private long armedNanos; // the deadline the AckTick timer is armed for; meaningful while armed
   private boolean armed;
   private final Set<Long> timedOut = new LinkedHashSet<>();
+  private final ReplyBatch<ClientReply, RequestOutcome> outcomes = new ReplyBatch<>(RequestOutcomes::new);
   private final java.util.ArrayDeque<ActorRef<ClientStats>> statsWaiters = new java.util.ArrayDeque<>();
   private final List<ActorRef<ClientEvent>> closeWaiters = new ArrayList<>();
 
@@ -227,8 +233,11 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         .onMessage(ConnectResult.class, this::onConnectResult)
         .onAnyMessage(m -> {
           if (stash.isFull()) {
+            String reason = name + " has " + stash.size() + " messages queued while connecting";
             if (m instanceof Request r) {
-              reject(r, r.ackid(), name + " has " + stash.size() + " requests queued while connecting");
+              reject(r, r.ackid(), reason);
+            } else if (m instanceof Requests b) {
+              b.requests().forEach(r -> reject(r, r.ackid(), reason));
             }
             return Behaviors.same();
           }
@@ -260,6 +269,8 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     stash.forEach(m -> {
       if (m instanceof Request q) {
         reject(q, q.ackid(), reason);
+      } else if (m instanceof Requests b) {
+        b.requests().forEach(q -> reject(q, q.ackid(), reason));
       } else if (m instanceof CloseClient cc) {
         watchClose(cc.replyTo());
       } else if (m instanceof BlightProtocol.AbortClient ac) {
@@ -277,10 +288,11 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   @Override
   public Receive<ClientCommand> createReceive() { // open and closing: the flags say which
     return newReceiveBuilder()
-        .onMessage(Request.class, this::onRequest)
-        .onMessage(SocketReply.class, this::onSocketReply)
-        .onMessage(SocketEvent.class, this::onSocketEvent)
-        .onMessageEquals(AckTick.INSTANCE, this::onAckTick)
+        .onMessage(Request.class, r -> flushed(onRequest(r)))
+        .onMessage(Requests.class, b -> flushed(onRequests(b)))
+        .onMessage(SocketReply.class, m -> flushed(onSocketReply(m)))
+        .onMessage(SocketEvent.class, m -> flushed(onSocketEvent(m)))
+        .onMessageEquals(AckTick.INSTANCE, () -> flushed(onAckTick()))
         .onMessageEquals(StallTick.INSTANCE, this::onStallTick)
         .onMessage(CloseClient.class, this::onClose)
         .onMessage(BlightProtocol.AbortClient.class, this::onAbort)
@@ -290,17 +302,45 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         .build();
   }
 
+  /**
+   * After a handler that may write or finish requests: what it wrote leaves in one message to the
+   * socket, the outcomes it gathered in one per receiver. Until here neither has left ({@link
+   * Outbox#flush}, {@link ReplyBatch}); handlers that tell the socket anything else do it through
+   * {@link Outbox#tell}, after the writes.
+   */
+  private Behavior<ClientCommand> flushed(Behavior<ClientCommand> next) {
+    outcomes.flush();
+    if (outbox != null) {
+      outbox.flush();
+    }
+    return next;
+  }
+
   // =============================================================================== requests
 
   private Behavior<ClientCommand> onRequest(Request r) {
+    accept(r, false);
+    return Behaviors.same();
+  }
+
+  /** Each request as if told alone, written to the socket in one message. */
+  private Behavior<ClientCommand> onRequests(Requests b) {
+    for (Request r : b.requests()) {
+      accept(r, true);
+    }
+    return Behaviors.same();
+  }
+
+  /** Checks a request and frames it into the outbox (for its next flush), or rejects it. */
+  private void accept(Request r, boolean batched) {
     if (closing) {
       reject(r, r.ackid(), name + " is closing");
-      return Behaviors.same();
+      return;
     }
     String invalid = validate(r);
     if (invalid != null) {
       reject(r, r.ackid(), name + ": " + invalid);
-      return Behaviors.same();
+      return;
     }
     long ackid = r.ackid() != BlightProtocol.AUTO_ACKID ? r.ackid() : assignAckid();
     // The clock is read only when something starts from now: a pipelined Repaint behind others
@@ -315,7 +355,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     if (r.awaitAck()) {
       if (awaited.containsKey(ackid)) {
         reject(r, ackid, name + ": ackid " + ackid + " already awaits an ack");
-        return Behaviors.same();
+        return;
       }
       Duration timeout = r.ackTimeout() != null ? r.ackTimeout() : settings.ackTimeout();
       Awaited a = new Awaited(r, ackid, now, now + timeout.toNanos());
@@ -327,8 +367,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     requests++;
     payloadBytes += r.payloadLength();
     outbox.submit(BlightEncoder.header(r.type(), ackid, r.payloadLength()), null,
-        r.payloadLength() == 0 ? null : r.payload(), new RequestTag(r, ackid));
-    return Behaviors.same();
+        r.payloadLength() == 0 ? null : r.payload(), new RequestTag(r, ackid, batched));
   }
 
   private String validate(Request r) {
@@ -393,19 +432,19 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       switch (o) {
         case SocketProtocol.Released rel -> {
           sent++;
-          r.replyTo().tell(new Sent(r.correlationId(), t.ackid(), r.payload(), rel.copied()));
+          outcomes.add(r.replyTo(), new Sent(r.correlationId(), t.ackid(), r.payload(), rel.copied()), t.batched());
         }
         case SocketProtocol.Failed f -> {
           sendFailed++;
-          r.replyTo().tell(new SendFailed(r.correlationId(), t.ackid(), r.payload(), f.reason(),
-              f.mayHaveReachedPeer(), f.withheld()));
+          outcomes.add(r.replyTo(), new SendFailed(r.correlationId(), t.ackid(), r.payload(), f.reason(),
+              f.mayHaveReachedPeer(), f.withheld()), t.batched());
           if (!f.mayHaveReachedPeer()) {
             loseAck(t, "the message never left: " + f.reason());
           }
         }
         case SocketProtocol.Refused ref -> {
           rejected++;
-          r.replyTo().tell(new Rejected(r.correlationId(), t.ackid(), r.payload(), ref.reason()));
+          outcomes.add(r.replyTo(), new Rejected(r.correlationId(), t.ackid(), r.payload(), ref.reason()), t.batched());
           forgetAck(t); // Rejected: no ack reply follows
         }
       }
@@ -523,6 +562,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private void loseAck(RequestTag t, String reason) {
     Awaited a = awaited.get(t.ackid());
     if (a != null && a.request() == t.request()) {
+      outcomes.flush(); // the request's outcome first
       awaited.remove(t.ackid());
       deadlines.remove(a);
       acksLost++;
@@ -596,11 +636,11 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     rejectHeld(name + ": closing after " + (abort ? "a stall" : "a protocol fault"));
     if (abort) {
       closeSent = true; // Abort even after a Close: that close is what may be stuck
-      socket.tell(new SocketProtocol.Abort(null));
+      outbox.tell(new SocketProtocol.Abort(null));
     } else if (!closeSent) {
       closeSent = true;
       closeSentNanos = System.nanoTime();
-      socket.tell(new SocketProtocol.Close(null));
+      outbox.tell(new SocketProtocol.Close(null));
     }
   }
 
@@ -623,7 +663,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     loseAllAcks(how);
     rejectHeld(name + ": " + how);
     closeSent = true;
-    socket.tell(new SocketProtocol.Abort(null));
+    outbox.tell(new SocketProtocol.Abort(null));
     return Behaviors.same();
   }
 
@@ -638,7 +678,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     if (closing && !closeSent && !outbox.hasHeld() && awaited.isEmpty()) {
       closeSent = true;
       closeSentNanos = System.nanoTime();
-      socket.tell(new SocketProtocol.Close(null));
+      outbox.tell(new SocketProtocol.Close(null));
     }
     return Behaviors.same();
   }
@@ -674,7 +714,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   /** Stopped from outside (system shutdown): the socket outlives us and still owes outcomes we cannot route. */
   private Behavior<ClientCommand> onPostStop() {
     if (socket != null) {
-      socket.tell(new SocketProtocol.Close(null));
+      outbox.tell(new SocketProtocol.Close(null));
       getContext().getLog().debug("{}: stopped with the socket open; closing it", name);
     }
     return Behaviors.same();

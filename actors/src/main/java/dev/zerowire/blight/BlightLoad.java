@@ -9,6 +9,8 @@ import dev.zerowire.blight.BlightProtocol.ClientReply;
 import dev.zerowire.blight.BlightProtocol.Rejected;
 import dev.zerowire.blight.BlightProtocol.Request;
 import dev.zerowire.blight.BlightProtocol.RequestOutcome;
+import dev.zerowire.blight.BlightProtocol.RequestOutcomes;
+import dev.zerowire.blight.BlightProtocol.Requests;
 import dev.zerowire.blight.BlightProtocol.SendFailed;
 import dev.zerowire.blight.BlightProtocol.Sent;
 import dev.zerowire.nativeio.NativeBuffer;
@@ -39,7 +41,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * the previous one's ack (or its timeout or loss) and outcome came. Other types pipeline: up to
  * {@code window} requests are in flight, each with its own payload buffer, and a buffer is refilled
  * for the next ackid only after its {@code Sent}/{@code SendFailed}/{@code Rejected} brought it
- * back (the kernel may read it until then).
+ * back (the kernel may read it until then). What may leave at once goes in one {@link Requests},
+ * and the outcomes come back batched ({@link RequestOutcomes}): one hop each way per batch.
  *
  * <p>The first failed or rejected message ends the run: nothing more is sent (not even the final
  * Ping), the outcomes still owed are awaited, and the result lists the failure. The client is
@@ -212,13 +215,18 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
   public Receive<ClientReply> createReceive() {
     return newReceiveBuilder()
         .onMessage(RequestOutcome.class, this::onOutcome)
+        .onMessage(RequestOutcomes.class, this::onOutcomes)
         .onMessage(AckReply.class, this::onAck)
         .onSignal(Terminated.class, t -> onClientStopped())
         .build();
   }
 
-  /** Sends what the window and the ack discipline allow; finishes the run when all is back. */
+  /**
+   * Sends what the window and the ack discipline allow, all of it in one {@link Requests} (one
+   * hop to the client for a window's worth of pipelined messages); finishes the run when all is back.
+   */
   private Behavior<ClientReply> pump() {
+    List<Request> batch = null;
     while (!aborted && next <= spec.messages() && inFlight < spec.window()
         && (!awaits || (inFlight == 0 && acksOwed == 0)) && (spec.size() == 0 || !free.isEmpty())) {
       long ackid = next++;
@@ -235,11 +243,16 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
         acksOwed++;
         askedAt = System.nanoTime();
       }
-      client.tell(new Request(spec.type(), ackid, payload, awaits, spec.ackTimeout(), ackid,
-          getContext().getSelf()));
+      if (batch == null) {
+        batch = new ArrayList<>();
+      }
+      batch.add(new Request(spec.type(), ackid, payload, awaits, spec.ackTimeout(), ackid, getContext().getSelf()));
       if (spec.progress() != null && spec.progressEvery() > 0 && ackid % spec.progressEvery() == 0) {
         spec.progress().tell(new Progress(ackid, done, spec.messages()));
       }
+    }
+    if (batch != null) {
+      client.tell(batch.size() == 1 ? batch.get(0) : new Requests(batch));
     }
     boolean allBack = inFlight == 0 && acksOwed == 0;
     if (aborted && allBack) {
@@ -261,6 +274,16 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
       error("no reply from the client for 60 s; giving up");
       return finish();
     }
+    take(o);
+    return pump();
+  }
+
+  private Behavior<ClientReply> onOutcomes(RequestOutcomes b) {
+    b.outcomes().forEach(this::take);
+    return pump();
+  }
+
+  private void take(RequestOutcome o) {
     if (o.correlationId() == spec.messages() + 1) {
       finalOutcome = true;
       if (o instanceof Rejected r) {
@@ -269,7 +292,7 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
       } else if (o instanceof SendFailed f) {
         error("the final Ping failed: " + f.reason());
       }
-      return pump();
+      return;
     }
     inFlight--;
     done++;
@@ -299,7 +322,6 @@ public final class BlightLoad extends AbstractBehavior<ClientReply> {
     if (spec.progress() != null && spec.progressEvery() > 0 && done % spec.progressEvery() == 0) {
       spec.progress().tell(new Progress(next - 1, done, spec.messages()));
     }
-    return pump();
   }
 
   private Behavior<ClientReply> onAck(AckReply a) {

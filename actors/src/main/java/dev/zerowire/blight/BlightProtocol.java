@@ -72,7 +72,8 @@ public final class BlightProtocol {
   // ============================================================================ client side
 
   /** Sent to a client connection actor ({@link BlightClient}). */
-  public sealed interface ClientCommand permits Request, CloseClient, AbortClient, GetClientStats, ClientInternal {
+  public sealed interface ClientCommand permits Request, Requests, CloseClient, AbortClient, GetClientStats,
+      ClientInternal {
   }
 
   /** Client messages that only the client sends itself (socket replies, timers). */
@@ -160,6 +161,25 @@ public final class BlightProtocol {
   }
 
   /**
+   * Several {@link Request}s in one message. Receiver: the client, which takes each, in list
+   * order, exactly as if it had been told alone at this point: the same checks, the same ackids,
+   * the same wire order, and exactly the replies a lone {@link Request} gets. One difference: the
+   * {@link RequestOutcome}s of these requests may travel together in a {@link RequestOutcomes}
+   * (consecutive outcomes to the same {@code replyTo}, finished at once), so a caller that sends
+   * batches must take both. Ack replies always come one by one.
+   *
+   * <p>Why: a caller with many messages at once (a stream of small Repaints) pays one mailbox hop
+   * to the client, one to the socket and one back per batch instead of per message; with 48-byte
+   * messages those hops were most of the per-message cost (issue 10). Does not promise that the
+   * requests leave in one sendmsg call, nor any size of the outcome batches.
+   */
+  public record Requests(List<Request> requests) implements ClientCommand {
+    public Requests {
+      requests = List.copyOf(requests);
+    }
+  }
+
+  /**
    * Close the connection gracefully. Receiver: the client. New requests are {@link Rejected}
    * from now on; requests already accepted are still sent, awaited acks are still waited for (up
    * to their timeouts); then the socket closes (FIN, completions drained) and the client stops.
@@ -190,17 +210,28 @@ public final class BlightProtocol {
   }
 
   /** What a {@link Request}'s replyTo receives. */
-  public sealed interface ClientReply permits RequestOutcome, AckReply {
-    long correlationId();
-
-    /** The ackid the message carried (the assigned one for {@link #AUTO_ACKID}; 0 if never assigned). */
-    long ackid();
+  public sealed interface ClientReply permits RequestOutcome, RequestOutcomes, AckReply {
   }
 
   /** The one outcome of a {@link Request}: what became of its payload. */
   public sealed interface RequestOutcome extends ClientReply permits Sent, SendFailed, Rejected {
+    long correlationId();
+
+    /** The ackid the message carried (the assigned one for {@link #AUTO_ACKID}; 0 if never assigned). */
+    long ackid();
+
     /** The request's payload, the caller's again (null if it had none). */
     NativeBuffer payload();
+  }
+
+  /**
+   * The outcomes of several requests that came in {@link Requests}, to the same {@code replyTo},
+   * in the order the client finished them (for sent messages: the wire order). Each request's one
+   * outcome is in exactly one such list or comes alone (a batch of one is never wrapped). Sender:
+   * the client; nothing is expected back. Does not promise any batch size: one batch of the
+   * socket's outcomes, or one {@link Requests} checked, is the most that travels together.
+   */
+  public record RequestOutcomes(List<RequestOutcome> outcomes) implements ClientReply {
   }
 
   /**
@@ -237,6 +268,10 @@ public final class BlightProtocol {
 
   /** The fate of an awaited ack. */
   public sealed interface AckReply extends ClientReply permits AckReceived, AckTimedOut, AckLost {
+    long correlationId();
+
+    /** The ackid the message carried. */
+    long ackid();
   }
 
   /**

@@ -243,18 +243,28 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(SocketEvent.class, this::onSocketEvent)
-        .onMessage(SocketReply.class, this::onSocketReply)
-        .onMessage(HandlerAnswer.class, this::onHandlerAnswer)
-        .onMessageEquals(PingTick.INSTANCE, this::onPingTick)
+        .onMessage(SocketEvent.class, m -> flushed(onSocketEvent(m)))
+        .onMessage(SocketReply.class, m -> flushed(onSocketReply(m)))
+        .onMessage(HandlerAnswer.class, a -> flushed(onHandlerAnswer(a)))
+        .onMessageEquals(PingTick.INSTANCE, () -> flushed(onPingTick()))
         .onMessageEquals(NotResponding.INSTANCE, this::onNotResponding)
         .onMessageEquals(GraceOver.INSTANCE, this::closeSocket)
         .onMessageEquals(CloseConnection.INSTANCE, () -> drain(null))
-        .onMessageEquals(PayloadDue.INSTANCE, this::onPayloadDue)
-        .onMessageEquals(BudgetRetry.INSTANCE, this::onBudgetRetry)
+        .onMessageEquals(PayloadDue.INSTANCE, () -> flushed(onPayloadDue()))
+        .onMessageEquals(BudgetRetry.INSTANCE, () -> flushed(onBudgetRetry()))
         .onMessageEquals(ReplyStall.INSTANCE, this::onReplyStall)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
+  }
+
+  /**
+   * After a handler that may write (acks of the messages it decoded, Pings, held replies that now
+   * fit): what it wrote leaves in one message to the socket ({@link Outbox#flush}); handlers that
+   * tell the socket anything else do it through {@link Outbox#tell}, after the writes.
+   */
+  private Behavior<Command> flushed(Behavior<Command> next) {
+    outbox.flush();
+    return next;
   }
 
   // =============================================================================== inbound
@@ -466,7 +476,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       return;
     }
     for (; answersOwed > 0; answersOwed--) {
-      socket.tell(SocketProtocol.ResumeReading.INSTANCE);
+      outbox.tell(SocketProtocol.ResumeReading.INSTANCE); // after the replies written so far, as they were made
     }
   }
 
@@ -531,7 +541,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     decoder.abandon();
     if (socketOpen) {
       socketOpen = false;
-      socket.tell(new SocketProtocol.Abort(null));
+      outbox.tell(new SocketProtocol.Abort(null));
     }
     return Behaviors.same();
   }
@@ -692,7 +702,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       timers.cancel(GraceOver.INSTANCE);
       if (socketOpen) {
         socketOpen = false;
-        socket.tell(new SocketProtocol.Close(null));
+        outbox.tell(new SocketProtocol.Close(null));
       }
     }
     return Behaviors.same();
@@ -741,7 +751,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     decoder.abandon(); // the budget is the server's: give back what this connection held
     dropChunks(); // a lent buffer released after its socket closed is freed
     if (socketOpen) {
-      socket.tell(new SocketProtocol.Close(null));
+      outbox.tell(new SocketProtocol.Close(null));
     }
     return Behaviors.same();
   }

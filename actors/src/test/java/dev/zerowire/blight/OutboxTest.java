@@ -32,7 +32,7 @@ class OutboxTest {
   }
 
   @Test
-  void headerAndPayloadLeaveAsOneSendOfTwoBuffersInSubmitOrderWithinTheBound() {
+  void headerAndPayloadLeaveAsOneSendOfTwoBuffersInSubmitOrderWithinTheBoundAtTheFlush() {
     TestProbe<SocketProtocol.Command> socket = kit.createTestProbe();
     TestProbe<SocketProtocol.SendReply> replies = kit.createTestProbe();
     long message = BlightHeader.SIZE + 100;
@@ -43,8 +43,13 @@ class OutboxTest {
       payloads[k].put(0, TestPattern.payload(k + 1, 100), 0, 100);
       out.submit(BlightEncoder.header(BlightType.REPAINT, k + 1, 100), null, payloads[k], "m" + (k + 1));
     }
-    Send s1 = socket.expectMessageClass(Send.class);
-    Send s2 = socket.expectMessageClass(Send.class);
+    socket.expectNoMessage(Duration.ofMillis(50)); // nothing leaves before the flush
+    out.flush();
+    List<Send> both = socket.expectMessageClass(SocketProtocol.Sends.class).sends(); // two written: one message
+    assertEquals(2, both.size());
+    Send s1 = both.get(0);
+    Send s2 = both.get(1);
+    out.flush();
     socket.expectNoMessage(Duration.ofMillis(50)); // the third waits: the bound is two messages
     assertTrue(out.hasHeld());
     assertEquals(2, s1.buffers().size());
@@ -55,7 +60,8 @@ class OutboxTest {
 
     Outbox.Pending p = out.complete(new SocketProtocol.Released(s1.correlationId(), s1.buffers(), true));
     assertEquals("m1", p.tag);
-    Send s3 = socket.expectMessageClass(Send.class);
+    out.flush();
+    Send s3 = socket.expectMessageClass(Send.class); // one written: a Send alone
     assertArrayEquals(BlightEncoder.encodeHeader(BlightType.REPAINT, 3, 100), bytes(s3.buffers().get(0)));
     assertFalse(out.hasHeld());
     assertEquals(null, out.complete(new SocketProtocol.Released(999, List.of(), true)), "unknown outcome");
@@ -74,6 +80,7 @@ class OutboxTest {
     Outbox out = new Outbox(socket.getRef(), kit.<SocketProtocol.SendReply>createTestProbe().getRef(), 1 << 20);
     byte[] info = BlightHandlers.DEFAULT_SURFACE.encode();
     out.submit(BlightEncoder.header(BlightType.ACK, 7, info.length), info, null, "info");
+    out.flush();
     Send s = socket.expectMessageClass(Send.class);
     assertEquals(1, s.buffers().size());
     assertArrayEquals(BlightEncoder.ack(7, info), bytes(s.buffers().get(0)));
@@ -81,6 +88,7 @@ class OutboxTest {
     byte[] big = new byte[1000];
     java.util.Arrays.fill(big, (byte) 5);
     out.submit(BlightEncoder.header(BlightType.ACK, 8, big.length), big, null, "list");
+    out.flush();
     Send b = socket.expectMessageClass(Send.class);
     assertArrayEquals(BlightEncoder.ack(8, big), bytes(b.buffers().get(0)));
     out.complete(new SocketProtocol.Released(s.correlationId(), s.buffers(), true));
@@ -98,10 +106,9 @@ class OutboxTest {
       out.submit(BlightEncoder.header(BlightType.ACK, k, 0), null, null, k);
     }
     assertEquals(10, out.headerChunks());
-    List<Send> sends = new java.util.ArrayList<>();
-    for (int k = 0; k < burst; k++) {
-      sends.add(socket.expectMessageClass(Send.class));
-    }
+    out.flush();
+    List<Send> sends = socket.expectMessageClass(SocketProtocol.Sends.class).sends();
+    assertEquals(burst, sends.size());
     for (int k = 0; k < burst - 1; k++) {
       Send s = sends.get(k);
       out.complete(new SocketProtocol.Released(s.correlationId(), s.buffers(), true));
@@ -111,6 +118,21 @@ class OutboxTest {
     out.complete(new SocketProtocol.Released(last.correlationId(), last.buffers(), true));
     assertTrue(out.idle());
     assertEquals(Outbox.IDLE_CHUNKS, out.headerChunks(), "idle: the burst's pages are freed, one kept");
+    assertEquals(0, out.close());
+  }
+
+  @Test
+  void whatTheOwnerTellsTheSocketLeavesAfterTheWritesBeforeIt() {
+    TestProbe<SocketProtocol.Command> socket = kit.createTestProbe();
+    Outbox out = new Outbox(socket.getRef(), kit.<SocketProtocol.SendReply>createTestProbe().getRef(), 1 << 20);
+    out.submit(BlightEncoder.header(BlightType.PING, 1, 0), null, null, "ping");
+    out.tell(new SocketProtocol.Close(null));
+    Send s = socket.expectMessageClass(Send.class);
+    socket.expectMessageClass(SocketProtocol.Close.class);
+    out.flush();
+    socket.expectNoMessage(Duration.ofMillis(50)); // told once
+    out.complete(new SocketProtocol.Released(s.correlationId(), s.buffers(), true));
+    assertTrue(out.idle());
     assertEquals(0, out.close());
   }
 }

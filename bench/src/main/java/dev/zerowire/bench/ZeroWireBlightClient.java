@@ -15,6 +15,8 @@ import dev.zerowire.blight.BlightProtocol.ClientReply;
 import dev.zerowire.blight.BlightProtocol.ClientStats;
 import dev.zerowire.blight.BlightProtocol.Rejected;
 import dev.zerowire.blight.BlightProtocol.Request;
+import dev.zerowire.blight.BlightProtocol.RequestOutcomes;
+import dev.zerowire.blight.BlightProtocol.Requests;
 import dev.zerowire.blight.BlightProtocol.SendFailed;
 import dev.zerowire.blight.BlightProtocol.Sent;
 import dev.zerowire.blight.BlightSettings;
@@ -46,9 +48,12 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * <p>small-messages: the driver keeps a window of {@value #WINDOW} Repaint requests in flight, each
  * with its own 36-byte payload buffer (a slice of one native block), and tells the next request for
  * a buffer only when that buffer's {@code Sent} came back (never on {@code SendFailed} withheld or
- * before any outcome: the kernel may read it until then). The client turns each request into one
- * two-buffer Send; the socket actor gathers the Sends queued behind a busy socket into one
- * {@code sendmsg} ({@code extra.sends_per_sendmsg} in the results shows how many).
+ * before any outcome: the kernel may read it until then). The requests for all buffers that came
+ * home together go in one {@code Requests}, and their outcomes come back batched
+ * ({@code RequestOutcomes}): one hop each way per batch, not per message. The client turns each
+ * request into one two-buffer Send, all of a batch in one {@code Sends}; the socket actor gathers
+ * the Sends queued into one {@code sendmsg} ({@code extra.sends_per_sendmsg} in the results shows
+ * how many).
  *
  * <p>round-trip: one Info request at a time (awaiting its Ack), the next once the Ack came and a
  * payload buffer is home (two buffers alternate, so a late {@code Sent} never delays a request).
@@ -262,10 +267,13 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
 
     private Behavior<Object> pumpStream() {
       if (failure == null && System.nanoTime() < stream.deadlineNanos()) {
-        while (!free.isEmpty()) {
-          NativeBuffer b = free.poll();
-          client.tell(new Request(BlightType.REPAINT, BlightProtocol.AUTO_ACKID, b, false, null, seq++, replies));
-          inFlight++;
+        if (!free.isEmpty()) { // every free buffer in one Requests: one hop for all (their outcomes come batched)
+          List<Request> batch = new ArrayList<>(free.size());
+          while (!free.isEmpty()) {
+            batch.add(new Request(BlightType.REPAINT, BlightProtocol.AUTO_ACKID, free.poll(), false, null, seq++, replies));
+          }
+          client.tell(new Requests(batch));
+          inFlight += batch.size();
         }
       }
       if (inFlight == 0) {
@@ -308,7 +316,19 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
     }
 
     private Behavior<Object> onReply(ClientReply reply) {
+      take(reply);
+      if (stream != null) {
+        return pumpStream();
+      }
+      if (trips != null) {
+        return pumpTrips();
+      }
+      return this;
+    }
+
+    private void take(ClientReply reply) {
       switch (reply) {
+        case RequestOutcomes b -> b.outcomes().forEach(this::take);
         case Sent s -> {
           inFlight--;
           free.add(s.payload());
@@ -347,13 +367,6 @@ final class ZeroWireBlightClient implements BlightClientUnderTest {
           fail("ack lost: " + l.reason());
         }
       }
-      if (stream != null) {
-        return pumpStream();
-      }
-      if (trips != null) {
-        return pumpTrips();
-      }
-      return this;
     }
 
     private void fail(String why) {
