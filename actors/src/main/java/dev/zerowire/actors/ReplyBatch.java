@@ -31,7 +31,7 @@ public final class ReplyBatch<R, O extends R> {
 
   /** Gathers {@code outcome} for {@code receiver} when {@code batched}, else tells it now (after what is gathered). */
   public void add(ActorRef<R> receiver, O outcome, boolean batched) {
-    if (to != null && (!batched || !to.equals(receiver))) {
+    if (to != null && (!batched || (to != receiver && !to.equals(receiver)))) { // equals compares paths: slow
       flush(); // another receiver (or an unbatched outcome) between: order per receiver stays
     }
     if (!batched) {
