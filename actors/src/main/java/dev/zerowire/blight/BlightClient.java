@@ -600,6 +600,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     if (socket == null || how.startsWith("stalled")) {
       return Behaviors.same();
     }
+    outbox.trimIfIdle();
     long now = System.nanoTime();
     long limit = settings.limits().stallTimeout().toNanos();
     String why = null;

@@ -609,6 +609,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   // ================================================================================== pings
 
   private Behavior<Command> onPingTick() {
+    outbox.trimIfIdle(); // a burst's header memory goes back within a ping interval
     if (state != State.RUNNING || !socketOpen || heldBack) {
       return Behaviors.same(); // held back: the client is not reading; more Pings would only queue
     }

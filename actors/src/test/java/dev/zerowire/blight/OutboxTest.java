@@ -115,9 +115,13 @@ class OutboxTest {
     }
     assertEquals(10, out.headerChunks(), "not idle yet: nothing is trimmed while a send is out");
     Send last = sends.get(burst - 1);
+    out.trimIfIdle();
+    assertEquals(10, out.headerChunks(), "not idle yet: nothing is trimmed while a send is out");
     out.complete(new SocketProtocol.Released(last.correlationId(), last.buffers(), true));
     assertTrue(out.idle());
-    assertEquals(Outbox.IDLE_CHUNKS, out.headerChunks(), "idle: the burst's pages are freed, one kept");
+    assertEquals(10, out.headerChunks(), "kept until the owner's tick: a stream's next batch reuses them");
+    out.trimIfIdle();
+    assertEquals(Outbox.IDLE_CHUNKS, out.headerChunks(), "idle at the tick: the burst's pages are freed, one kept");
     assertEquals(0, out.close());
   }
 
