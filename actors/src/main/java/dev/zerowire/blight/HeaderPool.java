@@ -37,6 +37,7 @@ final class HeaderPool {
     final ArrayDeque<Slot> free = new ArrayDeque<>(SLOTS_PER_CHUNK);
     int out;
     boolean leaked;
+    int index; // in chunks, while it is there
 
     Chunk(NativeBuffer memory) {
       this.memory = memory;
@@ -71,6 +72,12 @@ final class HeaderPool {
   private final List<Chunk> kept = new ArrayList<>();
   private int outstanding;
   private boolean closed;
+  /**
+   * No chunk before this index has a free slot. Why: with a window of 1,024 messages in flight the
+   * pool holds 32 chunks, and scanning them from the oldest for every header was the largest cost
+   * of framing a small message (issue 10).
+   */
+  private int firstFree;
 
   /** A free slot, from the oldest chunk that has one (so newer chunks empty out and can be trimmed). */
   Slot take() {
@@ -78,15 +85,16 @@ final class HeaderPool {
       throw new IllegalStateException("header pool is closed");
     }
     Chunk c = null;
-    for (Chunk k : chunks) {
-      if (!k.free.isEmpty()) {
-        c = k;
+    for (int i = firstFree; i < chunks.size(); i++) {
+      if (!chunks.get(i).free.isEmpty()) {
+        c = chunks.get(i);
         break;
       }
     }
     if (c == null) {
       c = grow();
     }
+    firstFree = c.index;
     Slot s = c.free.pop();
     c.out++;
     outstanding++;
@@ -99,6 +107,7 @@ final class HeaderPool {
     outstanding--;
     if (!closed && !s.chunk.leaked) {
       s.chunk.free.push(s);
+      firstFree = Math.min(firstFree, s.chunk.index);
     }
   }
 
@@ -110,7 +119,16 @@ final class HeaderPool {
       s.chunk.leaked = true;
       chunks.remove(s.chunk); // no new slots from it
       kept.add(s.chunk);
+      renumber();
     }
+  }
+
+  /** After a chunk left the list: indices again, and the hint from the start. */
+  private void renumber() {
+    for (int i = 0; i < chunks.size(); i++) {
+      chunks.get(i).index = i;
+    }
+    firstFree = 0;
   }
 
   /** Slots taken and not yet given back or leaked. */
@@ -138,6 +156,9 @@ final class HeaderPool {
         freed++;
       }
     }
+    if (freed > 0) {
+      renumber();
+    }
     return freed;
   }
 
@@ -162,6 +183,7 @@ final class HeaderPool {
 
   private Chunk grow() {
     Chunk c = new Chunk(NativeBuffer.allocate(SLOT_SIZE * SLOTS_PER_CHUNK));
+    c.index = chunks.size();
     chunks.add(c);
     for (int i = SLOTS_PER_CHUNK - 1; i >= 0; i--) {
       c.free.push(new Slot(c, c.memory.slice(i * SLOT_SIZE, SLOT_SIZE)));
