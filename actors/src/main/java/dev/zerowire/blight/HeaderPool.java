@@ -15,7 +15,8 @@ import java.util.List;
  *
  * <p>Why it shrinks: a burst (many acks queued to a slow reader) grows the pool by a chunk per
  * {@value #SLOTS_PER_CHUNK} slots; without {@link #trim} those chunks would stay for the life of
- * the connection (issue 9, break 2). The owner trims on its periodic tick when idle, keeping a few chunks.
+ * the connection (issue 9, break 2). The owner trims on its periodic tick when idle, keeping a few
+ * chunks.
  *
  * <p>What must stay true: a slot is taken for exactly one Send and comes back ({@link #give}) only
  * when that Send's outcome arrived: with MSG_ZEROCOPY the kernel reads the header after the send

@@ -27,7 +27,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * in one message (a {@link Sends} when there are several), so a batch of requests, or the acks
  * of one chunk of pipelined messages, costs the socket one mailbox hop instead of one each (issue
  * 10). The owner flushes before each of its handlers returns, and tells the socket anything
- * else (Close, Abort) through {@link #tell}, which flushes first, so nothing overtakes a write.
+ * else (Close, Abort, ResumeReading) through {@link #tell}, which flushes first, so nothing
+ * overtakes a write.
  *
  * <p>What must stay true: messages are written to the socket in submit order; every submitted
  * message comes back exactly once, from {@link #complete} (its outcome), {@link #takeHeld} or
@@ -83,7 +84,8 @@ final class Outbox {
   }
 
   /**
-   * Frames and sends one message, or holds it until the outstanding bytes allow.
+   * Frames one message to leave at the next {@link #flush}, or holds it until the outstanding
+   * bytes allow.
    *
    * @param inline  bytes framed right after the header in the header's own buffer (ack data), or null
    * @param payload the caller's buffer sent after the header, or null; it comes back with the outcome
@@ -147,7 +149,8 @@ final class Outbox {
 
   /**
    * The outcome of one of our Sends: returns its message (header memory back in the pool, or kept
-   * forever when withheld), and writes held messages that now fit. Null for an unknown outcome.
+   * forever when withheld), and writes held messages that now fit (they leave at the next flush).
+   * Null for an unknown outcome.
    */
   Pending complete(SendOutcome o) {
     Pending p = inFlight.remove(o.correlationId());
