@@ -102,23 +102,23 @@ abstract class SocketContract implements CloseContract {
   /** {@link #sendStream}, the Sends {@link SocketProtocol.Send#batched} when {@code batched}. */
   public void sendStream(ActorRef<SocketProtocol.Command> to, int n, int size, TestProbe<SendReply> probe,
       boolean batched) {
-    NativeBuffer all = buffer(n * size);
-    fillStream(all, n * size, 0);
-    for (int k = 0; k < n; k++) {
-      List<NativeBuffer> b = List.of(all.slice(k * size, size));
-      to.tell(batched ? SocketProtocol.Send.batched(b, k, probe.getRef()) : new SocketProtocol.Send(b, k, probe.getRef()));
-    }
+    streamSends(n, size, probe, batched).forEach(to::tell);
   }
 
   /** {@link #sendStream}, batched Sends told all in one {@link SocketProtocol.Sends}. */
   public void sendStreamInOneMessage(ActorRef<SocketProtocol.Command> to, int n, int size, TestProbe<SendReply> probe) {
+    to.tell(new SocketProtocol.Sends(streamSends(n, size, probe, true)));
+  }
+
+  private List<SocketProtocol.Send> streamSends(int n, int size, TestProbe<SendReply> probe, boolean batched) {
     NativeBuffer all = buffer(n * size);
     fillStream(all, n * size, 0);
     List<SocketProtocol.Send> sends = new ArrayList<>(n);
     for (int k = 0; k < n; k++) {
-      sends.add(SocketProtocol.Send.batched(List.of(all.slice(k * size, size)), k, probe.getRef()));
+      List<NativeBuffer> b = List.of(all.slice(k * size, size));
+      sends.add(batched ? SocketProtocol.Send.batched(b, k, probe.getRef()) : new SocketProtocol.Send(b, k, probe.getRef()));
     }
-    to.tell(new SocketProtocol.Sends(sends));
+    return sends;
   }
 
   /** Collects outcomes and checks there is exactly one per correlation id. */
