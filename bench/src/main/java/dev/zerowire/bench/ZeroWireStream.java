@@ -8,7 +8,6 @@ import dev.zerowire.actors.ZeroWire;
 import dev.zerowire.nativeio.NativeBuffer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -21,10 +20,18 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * {@code zerowire-copy}, {@code zerowire-zerocopy}, {@code zerowire-adaptive}: one zerowire socket
- * actor (made with {@code Connect}) driven by a {@link StreamDriver} that keeps a window of
- * page-aligned native buffers in flight and resends each on its Released. The socket's own
- * counters give the extras: share of sendmsg calls made with MSG_ZEROCOPY, share of zero-copy ids
- * that came back COPIED, adaptive mode switches, Sends per sendmsg.
+ * actor (made with {@code Connect}) driven by a {@link StreamDriver} that keeps a window of Sends
+ * in flight and resends each on its Released. The socket's own counters give the extras: share of
+ * sendmsg calls made with MSG_ZEROCOPY, share of zero-copy ids that came back COPIED, adaptive
+ * mode switches, Sends per sendmsg.
+ *
+ * <p>Every Send carries the same one page-aligned payload buffer, as every other contender here
+ * writes one buffer over and over (Netty {@code retainedDuplicate()}s of one buffer, java.nio and
+ * the floor one buffer) and as many-connections does: the kernel copies from the same memory for
+ * all of them. A buffer in several Sends at once is the socket's until the last of their outcomes;
+ * nothing writes it, so that is safe. Until 2026-12-03 each slot had a buffer of its own, 8 MiB of
+ * distinct memory that only zerowire copied from, which cost it about a quarter of its rate at 4
+ * and 64 KiB (README, Performance, "Seventh pass").
  */
 final class ZeroWireStream extends StreamContender {
   private static final AtomicInteger SEQ = new AtomicInteger();
@@ -32,7 +39,7 @@ final class ZeroWireStream extends StreamContender {
   private final SendMode mode;
   private final int window;
   private final ActorSystem<Void> system;
-  private final List<NativeBuffer> buffers = new ArrayList<>();
+  private NativeBuffer payloadBuffer;
   private ActorRef<SocketProtocol.Command> socket;
   private ActorRef<Object> driver;
   private final Props driverProps;
@@ -57,15 +64,13 @@ final class ZeroWireStream extends StreamContender {
     ZeroWire zw = ZeroWire.get(system);
     SocketOptions options = zw.defaultOptions().withMode(mode).withTcpNoDelay(true);
     socket = ZeroWireSockets.connect(system, address, options);
-    for (int i = 0; i < slots(window, payload); i++) {
-      NativeBuffer b = NativeBuffer.allocate(payload);
-      java.nio.ByteBuffer view = b.byteBuffer();
-      for (int k = 0; k < payload; k++) {
-        view.put(k, patternByte(k));
-      }
-      buffers.add(b);
+    payloadBuffer = NativeBuffer.allocate(payload);
+    java.nio.ByteBuffer view = payloadBuffer.byteBuffer();
+    for (int k = 0; k < payload; k++) {
+      view.put(k, patternByte(k));
     }
-    driver = system.systemActorOf(StreamDriver.create(List.of(new StreamDriver.Lane(socket, buffers))),
+    List<NativeBuffer> slots = java.util.Collections.nCopies(slots(window, payload), payloadBuffer);
+    driver = system.systemActorOf(StreamDriver.create(List.of(new StreamDriver.Lane(socket, slots))),
         "bench-driver-" + SEQ.incrementAndGet(), driverProps);
     before = stats();
   }
@@ -113,7 +118,9 @@ final class ZeroWireStream extends StreamContender {
           return; // never free what the kernel may still read
         }
       }
-      buffers.forEach(NativeBuffer::release);
+      if (payloadBuffer != null) {
+        payloadBuffer.release(); // every Send of it has had its outcome (Closed comes after them all)
+      }
     } finally {
       if (driver != null) {
         driver.tell(StreamDriver.Stop.INSTANCE);
