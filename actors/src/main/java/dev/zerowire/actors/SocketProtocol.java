@@ -354,7 +354,7 @@ public final class SocketProtocol {
    * at once (a blight client handed a batch of requests) pays one mailbox hop for all of them
    * instead of one each; with 48-byte messages that hop was most of the per-message cost (issue
    * 10). Does not promise that they leave in one sendmsg call (the socket gathers what is queued
-   * up to its {@code gather-iovecs} and {@code gather-bytes}, as always).
+   * up to its {@code gather-limit} and {@code gather-bytes}, as always).
    */
   public record Sends(List<Send> sends) implements Command {
     public Sends {

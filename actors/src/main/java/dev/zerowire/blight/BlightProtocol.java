@@ -229,7 +229,8 @@ public final class BlightProtocol {
    * in the order the client finished them (for sent messages: the wire order). Each request's one
    * outcome is in exactly one such list or comes alone (a batch of one is never wrapped). Sender:
    * the client; nothing is expected back. Does not promise any batch size: one batch of the
-   * socket's outcomes, or one {@link Requests} checked, is the most that travels together.
+   * socket's outcomes is the most that travels together, and a request rejected on arrival (invalid,
+   * or the client closing) gets its {@link Rejected} alone.
    */
   public record RequestOutcomes(List<RequestOutcome> outcomes) implements ClientReply {
   }
