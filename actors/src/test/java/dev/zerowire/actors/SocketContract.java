@@ -475,16 +475,23 @@ abstract class SocketContract implements CloseContract {
   /** The peer goes away mid-stream: every send still gets exactly one outcome. */
   @Test
   void peerClosingMidStreamGivesEverySendExactlyOneOutcome() throws Exception {
-    peerClosingMidStreamGivesEverySendExactlyOneOutcome(CUT_NEVER);
+    peerClosingMidStreamGivesEverySendExactlyOneOutcome(CUT_NEVER, false);
+  }
+
+  /** The same with the whole stream told in one {@link SocketProtocol.Sends}: one outcome each still. */
+  @Test
+  void peerClosingMidStreamGivesEverySendOfASendsExactlyOneOutcome() throws Exception {
+    peerClosingMidStreamGivesEverySendExactlyOneOutcome(CUT_NEVER, true);
   }
 
   /** The same with every Send cut by gather-bytes: the reset finds Sends half written, in pieces. */
   @Test
   void peerClosingMidStreamGivesEverySendCutInPiecesExactlyOneOutcome() throws Exception {
-    peerClosingMidStreamGivesEverySendExactlyOneOutcome(CUT_INTO_PIECES);
+    peerClosingMidStreamGivesEverySendExactlyOneOutcome(CUT_INTO_PIECES, false);
   }
 
-  private void peerClosingMidStreamGivesEverySendExactlyOneOutcome(long gatherBytes) throws Exception {
+  private void peerClosingMidStreamGivesEverySendExactlyOneOutcome(long gatherBytes, boolean inOneMessage)
+      throws Exception {
     Peer peer = transport().open(kit, options(SendMode.ZEROCOPY).withBuffers(32 * 1024, 0).withGatherBytes(gatherBytes));
     TestProbe<SocketProtocol.Event> handler = kit.createTestProbe();
     peer.zw.tell(new SocketProtocol.Register(handler.getRef()));
@@ -492,7 +499,11 @@ abstract class SocketContract implements CloseContract {
     TestProbe<SendReply> probe = kit.createTestProbe();
     int n = 400;
     int size = 64 * 1024;
-    sendStream(peer.zw, n, size, probe);
+    if (inOneMessage) {
+      sendStreamInOneMessage(peer.zw, n, size, probe);
+    } else {
+      sendStream(peer.zw, n, size, probe);
+    }
     while (peer.received.get() < 2L * size) {
       Thread.sleep(1);
     }
