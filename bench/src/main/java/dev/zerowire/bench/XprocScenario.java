@@ -172,9 +172,14 @@ final class XprocScenario implements Scenario {
       cmd.add("true");
       try {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
-        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+        // Wait first, bounded: reading its output to the end would wait for as long as taskset
+        // runs. What it says is one line, which the pipe holds without blocking it.
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
           p.destroyForcibly();
+          return "cannot pin to CPUs " + list + " with taskset: it did not finish within 10 s";
+        }
+        if (p.exitValue() != 0) {
+          String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
           return "cannot pin to CPUs " + list + " with taskset: " + said;
         }
       } catch (IOException e) {
