@@ -4,8 +4,8 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 
 /** The {@code zerowire} config section, read once per actor system. */
-record Settings(int pollerMaxEvents, Duration pollerTaskBudget, int reaperMaxPerDrain, SocketOptions socket, Duration slowReleaseThreshold,
-    boolean assumeLocalCopies, Listening listening) {
+record Settings(int pollerMaxEvents, Duration pollerTaskBudget, int reaperMaxPerDrain, SocketOptions socket,
+    Duration slowReleaseThreshold, boolean assumeLocalCopies, Listening listening) {
 
   /** The {@code zerowire.listener} section. */
   record Listening(int maxConnections, Duration acceptBackoffMin, Duration acceptBackoffMax) {}
