@@ -59,8 +59,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * </pre>
  *
  * <ul>
- *   <li><b>connecting</b>: requests, closes and stats requests are stashed.
- *   <li><b>open</b>: requests are framed into the {@link Outbox}; inbound bytes go through one
+ *   <li><b>connecting</b>: requests, closes and stats requests are stashed; requests past
+ *       {@link BlightLimits#maxQueuedRequests()} are Rejected, as if told one by one.
+ *   <li><b>open</b>: requests are framed into the {@link Outbox}, up to
+ *       {@link BlightLimits#maxQueuedRequests()} without outcome (one more is Rejected, naming the
+ *       bound: the outbox holds what the socket's queue bound keeps back, and a caller that does
+ *       not pace itself must not make that grow without bound); inbound bytes go through one
  *       {@link BlightDecoder}; Acks resolve awaited requests, Pings are answered.
  *   <li><b>closing</b>: new requests are Rejected; once nothing is held back and no ack is awaited,
  *       the socket gets {@code Close} (it writes what it has, then FIN). A protocol fault closes at
@@ -166,6 +170,8 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
 
   private final TimerScheduler<ClientCommand> timers;
   private final StashBuffer<ClientCommand> stash;
+  private final int maxQueuedRequests; // BlightLimits: requests taken and without outcome
+  private int stashedRequests; // requests in the stash (a Requests counts each)
   private final BlightSettings settings;
   private final SocketOptions options;
   private final ActorRef<ClientEvent> events;
@@ -216,6 +222,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     super(ctx);
     this.timers = timers;
     this.stash = stash;
+    this.maxQueuedRequests = settings.limits().maxQueuedRequests();
     this.settings = settings;
     this.options = options;
     this.events = events != null ? events : ctx.getSystem().ignoreRef();
@@ -232,16 +239,25 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     return newReceiveBuilder()
         .onMessage(ConnectResult.class, this::onConnectResult)
         .onAnyMessage(m -> {
+          List<Request> requests = m instanceof Request r ? List.of(r) : m instanceof Requests b ? b.requests()
+              : List.of();
           if (stash.isFull()) {
-            String reason = name + " has " + stash.size() + " messages queued while connecting";
-            if (m instanceof Request r) {
-              reject(r, r.ackid(), reason);
-            } else if (m instanceof Requests b) {
-              b.requests().forEach(r -> reject(r, r.ackid(), reason));
-            }
+            String full = name + " has " + stash.size() + " messages queued while connecting";
+            requests.forEach(r -> reject(r, r.ackid(), full));
             return Behaviors.same();
           }
-          stash.stash(m);
+          // As if told one by one: the requests that fit are queued, each one after them rejected.
+          int fit = Math.min(requests.size(), maxQueuedRequests - stashedRequests);
+          if (fit == requests.size()) {
+            stash.stash(m);
+          } else if (fit > 0) {
+            stash.stash(new Requests(requests.subList(0, fit)));
+          }
+          if (fit < requests.size()) {
+            String full = queueFull(stashedRequests + fit, "queued while connecting");
+            requests.subList(fit, requests.size()).forEach(r -> reject(r, r.ackid(), full));
+          }
+          stashedRequests += fit;
           return Behaviors.same();
         })
         .build();
@@ -259,6 +275,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       Duration tick = settings.limits().stallTimeout().dividedBy(4);
       timers.startTimerWithFixedDelay(StallTick.INSTANCE, tick.isZero() ? Duration.ofMillis(1) : tick);
       events.tell(new ClientConnected(getContext().getSelf(), name, c.local(), c.remote(), c.zeroCopy()));
+      stashedRequests = 0; // each goes through accept now, under the same bound
       return stash.unstashAll(this);
     }
     SocketProtocol.CommandFailed f = (SocketProtocol.CommandFailed) r.reply();
@@ -342,6 +359,10 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       reject(r, r.ackid(), name + ": " + invalid);
       return;
     }
+    if (outbox.pending() >= maxQueuedRequests) {
+      reject(r, r.ackid(), queueFull(outbox.pending(), "without outcome"));
+      return;
+    }
     long ackid = r.ackid() != BlightProtocol.AUTO_ACKID ? r.ackid() : assignAckid();
     // The clock is read only when something starts from now: a pipelined Repaint behind others
     // reads none (clock_gettime was 7 % of a small-message profile; issue 10).
@@ -368,6 +389,12 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     payloadBytes += r.payloadLength();
     outbox.submit(BlightEncoder.header(r.type(), ackid, r.payloadLength()), null,
         r.payloadLength() == 0 ? null : r.payload(), new RequestTag(r, ackid, batched));
+  }
+
+  /** The rejection of a request past {@link BlightLimits#maxQueuedRequests()}. */
+  private String queueFull(int queued, String how) {
+    return name + " has " + queued + " requests " + how + ", its bound (max queued requests " + maxQueuedRequests
+        + "): the server takes bytes slower than they come; pace requests by their outcomes";
   }
 
   private String validate(Request r) {

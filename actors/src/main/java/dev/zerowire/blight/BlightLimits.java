@@ -36,10 +36,17 @@ import java.util.Objects;
  *                           {@link AckPolicy#ALL}
  * @param epaperUpdateTime   server, {@link AckPolicy#OXIDE_EPAPER} only: how long the simulated
  *                           screen update takes before its ack. Default 0 (ack right after).
+ * @param maxQueuedRequests  client: requests taken and still without their outcome (queued while
+ *                           connecting, held behind the socket's queue bound, or in flight); one
+ *                           more is {@linkplain BlightProtocol.Rejected rejected}, naming this
+ *                           bound, and nothing of it is written. Bounds what a caller that does not
+ *                           pace itself by outcomes makes the client hold while the server stops
+ *                           reading (until the stall timeout fails the connection). Default 65,536
+ *                           (about 100 bytes of bookkeeping each, besides the caller's payloads).
  */
 public record BlightLimits(long payloadBudget, Duration payloadTimeout, int maxConnections, int maxPendingReplies,
                            Duration replyStallTimeout, int history, Duration stallTimeout, AckPolicy ackPolicy,
-                           Duration epaperUpdateTime) {
+                           Duration epaperUpdateTime, int maxQueuedRequests) {
 
   public BlightLimits {
     if (payloadBudget < 1) {
@@ -62,6 +69,9 @@ public record BlightLimits(long payloadBudget, Duration payloadTimeout, int maxC
     if (epaperUpdateTime.isNegative()) {
       throw new IllegalArgumentException("e-paper update time must be >= 0, was " + epaperUpdateTime);
     }
+    if (maxQueuedRequests < 1) {
+      throw new IllegalArgumentException("max queued requests must be at least 1, was " + maxQueuedRequests);
+    }
   }
 
   private static void positive(String what, Duration d) {
@@ -71,55 +81,63 @@ public record BlightLimits(long payloadBudget, Duration payloadTimeout, int maxC
     }
   }
 
-  /** 256 MiB budget, 30 s payload timeout, 256 connections, 1024 pending replies, 30 s stalls, 256 summaries. */
+  /**
+   * 256 MiB budget, 30 s payload timeout, 256 connections, 1024 pending replies, 30 s stalls, 256
+   * summaries, 65,536 queued requests.
+   */
   public static BlightLimits defaults() {
     return new BlightLimits(256L << 20, Duration.ofSeconds(30), 256, 1024, Duration.ofSeconds(30), 256,
-        Duration.ofSeconds(30), AckPolicy.ALL, Duration.ZERO);
+        Duration.ofSeconds(30), AckPolicy.ALL, Duration.ZERO, 65_536);
   }
 
   public BlightLimits withPayloadBudget(long bytes) {
     return new BlightLimits(bytes, payloadTimeout, maxConnections, maxPendingReplies, replyStallTimeout, history,
-        stallTimeout, ackPolicy, epaperUpdateTime);
+        stallTimeout, ackPolicy, epaperUpdateTime, maxQueuedRequests);
   }
 
   public BlightLimits withPayloadTimeout(Duration d) {
     return new BlightLimits(payloadBudget, d, maxConnections, maxPendingReplies, replyStallTimeout, history,
-        stallTimeout, ackPolicy, epaperUpdateTime);
+        stallTimeout, ackPolicy, epaperUpdateTime, maxQueuedRequests);
   }
 
   public BlightLimits withMaxConnections(int n) {
     return new BlightLimits(payloadBudget, payloadTimeout, n, maxPendingReplies, replyStallTimeout, history,
-        stallTimeout, ackPolicy, epaperUpdateTime);
+        stallTimeout, ackPolicy, epaperUpdateTime, maxQueuedRequests);
   }
 
   public BlightLimits withMaxPendingReplies(int n) {
     return new BlightLimits(payloadBudget, payloadTimeout, maxConnections, n, replyStallTimeout, history,
-        stallTimeout, ackPolicy, epaperUpdateTime);
+        stallTimeout, ackPolicy, epaperUpdateTime, maxQueuedRequests);
   }
 
   public BlightLimits withReplyStallTimeout(Duration d) {
     return new BlightLimits(payloadBudget, payloadTimeout, maxConnections, maxPendingReplies, d, history,
-        stallTimeout, ackPolicy, epaperUpdateTime);
+        stallTimeout, ackPolicy, epaperUpdateTime, maxQueuedRequests);
   }
 
   public BlightLimits withHistory(int n) {
     return new BlightLimits(payloadBudget, payloadTimeout, maxConnections, maxPendingReplies, replyStallTimeout, n,
-        stallTimeout, ackPolicy, epaperUpdateTime);
+        stallTimeout, ackPolicy, epaperUpdateTime, maxQueuedRequests);
   }
 
   public BlightLimits withStallTimeout(Duration d) {
     return new BlightLimits(payloadBudget, payloadTimeout, maxConnections, maxPendingReplies, replyStallTimeout,
-        history, d, ackPolicy, epaperUpdateTime);
+        history, d, ackPolicy, epaperUpdateTime, maxQueuedRequests);
   }
 
   public BlightLimits withAckPolicy(AckPolicy p) {
     return new BlightLimits(payloadBudget, payloadTimeout, maxConnections, maxPendingReplies, replyStallTimeout,
-        history, stallTimeout, p, epaperUpdateTime);
+        history, stallTimeout, p, epaperUpdateTime, maxQueuedRequests);
   }
 
   public BlightLimits withEpaperUpdateTime(Duration d) {
     return new BlightLimits(payloadBudget, payloadTimeout, maxConnections, maxPendingReplies, replyStallTimeout,
-        history, stallTimeout, ackPolicy, d);
+        history, stallTimeout, ackPolicy, d, maxQueuedRequests);
+  }
+
+  public BlightLimits withMaxQueuedRequests(int n) {
+    return new BlightLimits(payloadBudget, payloadTimeout, maxConnections, maxPendingReplies, replyStallTimeout,
+        history, stallTimeout, ackPolicy, epaperUpdateTime, n);
   }
 
   /** One line for a server's start: its limits. */

@@ -160,6 +160,12 @@ final class BlightRuns {
     // same process (the train command runs several) number theirs.
     long n = RUNS.incrementAndGet();
     String suffix = n == 1 ? "" : "-" + n;
+    // A load keeps at most its window of requests without outcome (its final Ping leaves after
+    // they are back), so a --window above the client's queue bound raises the bound to fit it.
+    int window = specs.stream().mapToInt(BlightLoad.Spec::window).max().getAsInt();
+    if (window > settings.limits().maxQueuedRequests()) {
+      settings = settings.withLimits(settings.limits().withMaxQueuedRequests(window));
+    }
     ActorInbox<ClientEvent> events = ActorInbox.spawn(system, "blight-client-events" + suffix, ClientEvent.class);
     ActorRef<ClientCommand> client = system.systemActorOf(BlightClient.connect(remote, settings, events.ref()),
         "blight-client" + suffix, dev.zerowire.actors.ZeroWire.dispatcher());

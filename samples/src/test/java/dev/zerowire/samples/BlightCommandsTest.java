@@ -71,6 +71,18 @@ class BlightCommandsTest {
     }
   }
 
+  /** A --window above the client's default queue bound (65,536 requests) raises the bound to fit it. */
+  @Test
+  void aWindowAboveTheClientsQueueBoundIsSentWhole() {
+    assertEquals(0, run("demo", "--transport", "unix", "--messages", "70000", "--size", "36", "--window", "70000",
+        "--json"));
+    Map<String, Object> j = objects().get(0);
+    assertEquals(70000L, j.get("messages"));
+    assertEquals(70000L, j.get("released"));
+    assertEquals(0L, j.get("failed"));
+    assertEquals(j.get("checksum"), j.get("server_checksum"));
+  }
+
   @Test
   void serverAndClientAgreeOnTheConformanceVector() throws Exception {
     Path sock = dir.resolve("blight.sock");
