@@ -626,8 +626,9 @@ final class SocketActor extends AbstractBehavior<Command> {
       }
       size += b.length();
     }
-    if (size == 0 && !datagram) {
-      return what(s) + " is empty (0 bytes)";
+    if (size == 0) { // a datagram too: the table has no state for an entry that is written yet never sent
+      return what(s) + (datagram ? " is an empty datagram (0 bytes): zerowire sends none (it receives them)"
+          : " is empty (0 bytes)");
     }
     if (size > options.maxQueuedBytes()) {
       return what(s) + " is " + size + " bytes: it can never fit the queue bound of " + options.maxQueuedBytes() + " bytes";
@@ -1230,7 +1231,9 @@ final class SocketActor extends AbstractBehavior<Command> {
     watch(replyTo);
     phase = Phase.CLOSING;
     closingStep = ClosingStep.FLUSH;
-    awaitEof = true;
+    // UDP has no end of stream to wait for (recv's 0 is an empty datagram): a datagram socket is
+    // closed once every Send has its outcome, not after close-timeout.
+    awaitEof = socket.isStream();
     confirmClose = confirm;
     if (confirm) {
       closeHow = "confirmed";

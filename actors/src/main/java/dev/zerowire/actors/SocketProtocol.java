@@ -446,7 +446,8 @@ public final class SocketProtocol {
    * The Send was not accepted; nothing of it was written, and the buffers were never touched.
    *
    * @param kind why: no room (try again after {@link WritingResumed}), the socket is closing or
-   *     closed, or the Send itself is invalid (empty, a released buffer, too large to ever fit)
+   *     closed, or the Send itself is invalid (empty: no bytes, which on UDP means zerowire does not
+   *     send empty datagrams, though it receives them; a released buffer; too large to ever fit)
    * @param reason one line naming what was wrong
    */
   public record Refused(long correlationId, List<NativeBuffer> buffers, RefusalKind kind, String reason)

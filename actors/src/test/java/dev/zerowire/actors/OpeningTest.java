@@ -192,6 +192,49 @@ class OpeningTest {
   }
 
   /**
+   * An empty datagram is refused as invalid, at once and naming why; the datagrams around it go
+   * out. (It used to be taken and then never sent: a Send with no outcome until the close, which
+   * then waited out its timeout and called it released.)
+   */
+  @Test
+  void anEmptyDatagramIsRefusedAloneAndTheSocketClosesPromptly() throws Exception {
+    try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET)) {
+      rx.bind(new InetSocketAddress("127.0.0.1", 0));
+      SocketProtocol.Connected c = openUdp(rx, zw.defaultOptions().withMode(SendMode.COPY));
+      TestProbe<SendReply> p = kit.createTestProbe();
+      NativeBuffer one = NativeBuffer.allocate(8);
+      NativeBuffer empty = NativeBuffer.allocate(0);
+      try {
+        c.socket().tell(SocketProtocol.Send.of(one, 1, p.getRef()));
+        c.socket().tell(SocketProtocol.Send.of(empty, 2, p.getRef()));
+        c.socket().tell(SocketProtocol.Send.of(one, 3, p.getRef()));
+        java.util.Map<Long, SendReply> byId = new java.util.HashMap<>(); // a refusal comes at once, before them
+        for (int k = 0; k < 3; k++) {
+          SocketProtocol.SendOutcome o = (SocketProtocol.SendOutcome) p.receiveMessage(Duration.ofSeconds(10));
+          assertEquals(null, byId.put(o.correlationId(), o), "one outcome per Send");
+        }
+        assertTrue(byId.get(1L) instanceof SocketProtocol.Released, byId.toString());
+        assertTrue(byId.get(3L) instanceof SocketProtocol.Released, byId.toString());
+        SocketProtocol.Refused r = (SocketProtocol.Refused) byId.get(2L);
+        assertEquals(SocketProtocol.RefusalKind.INVALID, r.kind());
+        assertTrue(r.reason().contains("empty datagram"), r.reason());
+        ByteBuffer dgram = ByteBuffer.allocate(64);
+        for (int k = 0; k < 2; k++) {
+          rx.receive(dgram.clear());
+          assertEquals(8, dgram.position(), "datagram " + k);
+        }
+        TestProbe<SocketProtocol.Event> closed = kit.createTestProbe();
+        c.socket().tell(new SocketProtocol.Close(closed.getRef()));
+        SocketProtocol.Closed done = closed.expectMessageClass(SocketProtocol.Closed.class, Duration.ofSeconds(2));
+        assertEquals("closed", done.how(), "nothing left in flight: a close without waiting out its timeout");
+      } finally {
+        one.release();
+        empty.release();
+      }
+    }
+  }
+
+  /**
    * A UDP socket makes one sendmsg per Send, never cut (gather-bytes here is under the datagram
    * size); batched outcomes still travel one message per flush loop, not one per datagram (the
    * sender would otherwise be woken per datagram), and each Send has exactly one.
