@@ -172,6 +172,14 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private final StashBuffer<ClientCommand> stash;
   private final int maxQueuedRequests; // BlightLimits: requests taken and without outcome
   private int stashedRequests; // requests in the stash (a Requests counts each)
+  /**
+   * Answers to the server's Pings without their outcome yet. At {@link BlightLimits#maxPendingReplies()}
+   * the client stops reading (no ResumeReading: pull mode) until half have gone: a server that
+   * floods Pings and never reads the answers would otherwise have the client hold every answer it
+   * cannot write, thousands per 64 KiB chunk, for the whole stall timeout.
+   */
+  private int pingAnswersOwed;
+  private boolean readingHeld; // reading stopped at that bound
   private final BlightSettings settings;
   private final SocketOptions options;
   private final ActorRef<ClientEvent> events;
@@ -475,8 +483,15 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
           forgetAck(t); // Rejected: no ack reply follows
         }
       }
-    } else if (!(o instanceof SocketProtocol.Released)) {
-      getContext().getLog().debug("{}: the Ack to a Ping did not leave: {}", name, o);
+    } else {
+      pingAnswersOwed--;
+      if (!(o instanceof SocketProtocol.Released)) {
+        getContext().getLog().debug("{}: the Ack to a Ping did not leave: {}", name, o);
+      }
+      if (readingHeld && pingAnswersOwed <= settings.limits().maxPendingReplies() / 2) {
+        readingHeld = false;
+        outbox.tell(SocketProtocol.ResumeReading.INSTANCE);
+      }
     }
   }
 
@@ -485,7 +500,11 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private Behavior<ClientCommand> onSocketEvent(SocketEvent m) {
     switch (m.event()) {
       case SocketProtocol.Received r -> {
-        r.socket().tell(SocketProtocol.ResumeReading.INSTANCE); // pull mode: this chunk is being handled
+        if (pingAnswersOwed < settings.limits().maxPendingReplies()) {
+          r.socket().tell(SocketProtocol.ResumeReading.INSTANCE); // pull mode: this chunk is being handled
+        } else {
+          readingHeld = true; // a server that pings and does not read our answers: TCP pushes back on it
+        }
         if (decoding) {
           long acksBefore = acksReceived;
           try {
@@ -527,6 +546,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       case PING -> {
         if (!closeSent) {
           pingsAnswered++;
+          pingAnswersOwed++;
           outbox.submit(BlightEncoder.header(BlightType.ACK, f.ackid(), 0), null, null, PingAnswer.INSTANCE);
         }
       }

@@ -21,7 +21,9 @@ import java.util.Objects;
  * @param maxPendingReplies  server, per connection: messages read whose reply (handler answer or
  *                           the ack's send) is not done yet, plus Pings not yet sent. At this bound
  *                           the connection stops reading (pull mode: TCP pushes back on the
- *                           client); it reads again when half have drained. Default 1024.
+ *                           client); it reads again when half have drained. Client: its answers
+ *                           to the server's Pings not yet taken by the kernel, the same way (a
+ *                           server that pings and never reads is pushed back on). Default 1024.
  * @param replyStallTimeout  server: a connection held at that bound this long without any reply
  *                           completing (no handler answer, no ack taken by the kernel), while
  *                           replies wait to be written, is aborted with one error naming it. A

@@ -66,6 +66,57 @@ class BlightClientStallTest {
     }
   }
 
+  /**
+   * A server that floods Pings and never reads the answers: once {@code maxPendingReplies} answers
+   * are owed the client stops reading, so the kernel pushes back on the server (its writes stop
+   * being taken), instead of the client holding every answer it cannot write (thousands per 64 KiB
+   * read) until its stall timeout; the stall timeout then ends it as for any server that stops
+   * reading.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Transport.class, names = {"TCP4", "UNIX"})
+  void aServerThatFloodsPingsAndNeverReadsIsPushedBack(Transport t) throws Exception {
+    try (RawServer raw = new RawServer(t, dir)) {
+      Client c = BlightTestSupport.connect(kit, raw.address, BlightSettings.defaults().withLimits(
+          BlightLimits.defaults().withMaxPendingReplies(64).withStallTimeout(Duration.ofSeconds(3))));
+      try (RawPeer server = raw.accept()) { // writes Pings, never reads
+        ByteBuffer pings = ByteBuffer.allocate(BlightHeader.SIZE * 5000);
+        for (int k = 1; pings.hasRemaining(); k++) {
+          byte[] h = new byte[BlightHeader.SIZE];
+          BlightEncoder.header(BlightType.PING, k, 0).encode(h, 0);
+          pings.put(h);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long refusedSince = 0;
+        while (true) {
+          if (!pings.hasRemaining()) {
+            pings.flip();
+          }
+          long now = System.nanoTime();
+          if (server.channel.write(pings) > 0) {
+            refusedSince = 0;
+          } else if (refusedSince == 0) {
+            refusedSince = now;
+          } else if (now - refusedSince > Duration.ofMillis(300).toNanos()) {
+            break; // the client stopped reading: its buffers and ours are full
+          } else {
+            Thread.sleep(1);
+          }
+          assertTrue(now < deadline, "the client kept reading Pings it could not answer for 20 s");
+        }
+        ClientFault f = c.await(ClientFault.class);
+        assertEquals(BlightProtocolException.Fault.STALLED, f.fault(), f.message());
+        java.util.regex.Matcher owed = java.util.regex.Pattern.compile("(\\d+) send\\(s\\) without outcome")
+            .matcher(f.message());
+        assertTrue(owed.find(), f.message());
+        // The bound, plus the Pings of the read that reached it and of the one already asked for
+        // (64 KiB reads: 5,461 Pings each). Without the bound: 85,000 (Unix) to 1,900,000 (TCP).
+        assertTrue(Long.parseLong(owed.group(1)) <= 64 + 2 * 5461, f.message());
+        c.await(ClientClosed.class);
+      }
+    }
+  }
+
   @Test
   void aServerThatReadsButNeverAcksEndsAwaitedRequestsAfterTheStallTimeout() throws Exception {
     try (RawServer raw = new RawServer(Transport.UNIX, dir)) {
