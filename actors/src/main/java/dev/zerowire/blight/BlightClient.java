@@ -62,9 +62,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  *   <li><b>connecting</b>: requests, closes and stats requests are stashed; requests past
  *       {@link BlightLimits#maxQueuedRequests()} are Rejected, as if told one by one.
  *   <li><b>open</b>: requests are framed into the {@link Outbox}, up to
- *       {@link BlightLimits#maxQueuedRequests()} without outcome (one more is Rejected, naming the
- *       bound: the outbox holds what the socket's queue bound keeps back, and a caller that does
- *       not pace itself must not make that grow without bound); inbound bytes go through one
+ *       {@link BlightLimits#maxQueuedRequests()} without outcome, and as many awaiting their acks
+ *       (one more is Rejected, naming the bound: the outbox holds what the socket's queue bound
+ *       keeps back, the ack table what a slow server has not acked, and a caller that does not
+ *       pace itself must not make either grow without bound); inbound bytes go through one
  *       {@link BlightDecoder}; Acks resolve awaited requests, Pings are answered.
  *   <li><b>closing</b>: new requests are Rejected; once nothing is held back and no ack is awaited,
  *       the socket gets {@code Close} (it writes what it has, then FIN). A protocol fault closes at
@@ -371,6 +372,10 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       reject(r, r.ackid(), queueFull(outbox.pending(), "without outcome"));
       return;
     }
+    if (r.awaitAck() && awaited.size() >= maxQueuedRequests) { // sent, but a server that acks slowly or never
+      reject(r, r.ackid(), queueFull(awaited.size(), "awaiting their acks"));
+      return;
+    }
     long ackid = r.ackid() != BlightProtocol.AUTO_ACKID ? r.ackid() : assignAckid();
     // The clock is read only when something starts from now: a pipelined Repaint behind others
     // reads none (clock_gettime was 7 % of a small-message profile; issue 10).
@@ -402,7 +407,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   /** The rejection of a request past {@link BlightLimits#maxQueuedRequests()}. */
   private String queueFull(int queued, String how) {
     return name + " has " + queued + " requests " + how + ", its bound (max queued requests " + maxQueuedRequests
-        + "): the server takes bytes slower than they come; pace requests by their outcomes";
+        + "): pace requests by their outcomes and acks";
   }
 
   private String validate(Request r) {

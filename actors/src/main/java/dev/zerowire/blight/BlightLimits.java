@@ -39,12 +39,14 @@ import java.util.Objects;
  * @param epaperUpdateTime   server, {@link AckPolicy#OXIDE_EPAPER} only: how long the simulated
  *                           screen update takes before its ack. Default 0 (ack right after).
  * @param maxQueuedRequests  client: requests taken and still without their outcome (queued while
- *                           connecting, held behind the socket's queue bound, or in flight); one
- *                           more is {@linkplain BlightProtocol.Rejected rejected}, naming this
- *                           bound, and nothing of it is written. Bounds what a caller that does not
- *                           pace itself by outcomes makes the client hold while the server stops
- *                           reading (until the stall timeout fails the connection). Default 65,536
- *                           (about 100 bytes of bookkeeping each, besides the caller's payloads).
+ *                           connecting, held behind the socket's queue bound, or in flight), and
+ *                           apart from those, requests awaiting their acks; one more of either is
+ *                           {@linkplain BlightProtocol.Rejected rejected}, naming this bound, and
+ *                           nothing of it is written. Bounds what a caller that does not pace
+ *                           itself makes the client hold while the server reads slowly or acks
+ *                           slowly (the stall timeout ends only a server that makes no progress at
+ *                           all). Default 65,536 (about 100 bytes of bookkeeping each, besides the
+ *                           caller's payloads).
  */
 public record BlightLimits(long payloadBudget, Duration payloadTimeout, int maxConnections, int maxPendingReplies,
                            Duration replyStallTimeout, int history, Duration stallTimeout, AckPolicy ackPolicy,

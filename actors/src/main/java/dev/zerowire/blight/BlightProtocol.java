@@ -98,9 +98,9 @@ public final class BlightProtocol {
    * <p>Requests leave in the order the client receives them. The client queues requests while
    * connecting and while more than the socket's queue bound is outstanding, so a caller never
    * sees a socket's no-room refusal; its own queue is bounded by
-   * {@link BlightLimits#maxQueuedRequests()} (requests without outcome; one more is
-   * {@link Rejected}, naming the bound), so callers pace themselves by outcomes (keep a window of
-   * buffers).
+   * {@link BlightLimits#maxQueuedRequests()} (requests without outcome, and awaited acks; one more
+   * is {@link Rejected}, naming the bound), so callers pace themselves by outcomes and acks (keep
+   * a window of buffers).
    *
    * <p>Does not promise that the server read, accepted or acted on the message: {@link Sent}
    * means only that the kernel no longer needs the payload. An ack is the server's word. Does not

@@ -114,6 +114,51 @@ class BlightClientQueueBoundTest {
   }
 
   /**
+   * A server that reads every byte and never acks: requests that await their acks count against
+   * the bound too, once sent, so a caller pacing itself by outcomes alone is still stopped.
+   */
+  @Test
+  void requestsAwaitingAcksCountAgainstTheBoundOnceSent() throws Exception {
+    try (BlightTestSupport.RawServer raw = new BlightTestSupport.RawServer(Transport.UNIX, dir)) {
+      Client client = BlightTestSupport.connect(kit, raw.address, bound(4));
+      try (BlightTestSupport.RawPeer server = raw.accept()) {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread reader = Thread.ofVirtual().start(() -> { // reads everything, answers nothing
+          while (!stop.get()) {
+            try {
+              server.drainQuietly();
+              Thread.sleep(2);
+            } catch (Exception e) {
+              return;
+            }
+          }
+        });
+        TestProbe<ClientReply> probe = kit.createTestProbe();
+        List<NativeBuffer> owned = new ArrayList<>();
+        for (int k = 1; k <= 4; k++) { // one at a time, each only after the last one's outcome
+          client.ref().tell(Request.of(BlightType.INFO, BlightRequestsTest.payload(
+              BlightPayloads.encodeSurfaceId(1), owned), k, probe.getRef()));
+          assertTrue(probe.receiveMessage(WAIT) instanceof Sent);
+        }
+        client.ref().tell(Request.of(BlightType.INFO, BlightRequestsTest.payload(BlightPayloads.encodeSurfaceId(1),
+            owned), 5, probe.getRef()));
+        Rejected rej = (Rejected) probe.receiveMessage(WAIT);
+        assertEquals(5, rej.correlationId());
+        assertTrue(rej.reason().contains("4 requests awaiting their acks")
+            && rej.reason().contains("max queued requests 4"), rej.reason());
+        client.ref().tell(Request.of(BlightType.REPAINT, BlightRequestsTest.payload(REPAINT, owned), 6,
+            probe.getRef()));
+        assertTrue(probe.receiveMessage(WAIT) instanceof Sent, "a request that awaits no ack still goes");
+        stop.set(true);
+        reader.join();
+        client.ref().tell(new AbortClient("the test is over", null));
+        client.await(ClientClosed.class);
+        owned.forEach(NativeBuffer::release);
+      }
+    }
+  }
+
+  /**
    * While connecting (an AF_UNIX listener with its backlog full, so the connect waits), requests
    * are queued up to the bound, as if told one by one: the part of a batch that fits waits, the
    * rest and every later one is rejected at once. Once connected, what waited is written, and only
