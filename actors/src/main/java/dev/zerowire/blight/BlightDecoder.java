@@ -29,8 +29,9 @@ import java.util.function.Consumer;
  *   <li>Each header is validated ({@link BlightHeader#problem(long)}) the moment its 12th byte
  *       arrives, before any payload memory is allocated; a size above the maximum is refused
  *       without allocating.</li>
- *   <li>Every budget reservation is released exactly once: when its message is delivered, when
- *       the decoder fails or the stream ends, or at {@link #abandon()}.</li>
+ *   <li>Every budget reservation is released exactly once: when its message is delivered (unless
+ *       the sink took it over during the delivery: {@link #takeDeliveredReservation()}), when the
+ *       decoder fails or the stream ends, or at {@link #abandon()}.</li>
  *   <li>A protocol fault throws one {@link BlightProtocolException}; the decoder is then failed and
  *       every later {@link #feed} or {@link #endOfStream()} throws that same exception instance.</li>
  *   <li>{@link #endOfStream()} reports a stream cut mid-message as {@link
@@ -60,6 +61,10 @@ public final class BlightDecoder {
     private long payloadFill;
     /** Bytes of the budget held for the current payload. */
     private long reserved;
+    /** Payloads complete in their chunk are reserved too ({@link #reserveEveryPayload()}). */
+    private boolean reserveComplete;
+    /** The reservation of the payload being delivered, until the sink takes it or the delivery ends. */
+    private long deliveredReservation;
     private boolean starved;
     private boolean pauseRequested;
     private boolean paused;
@@ -146,14 +151,14 @@ public final class BlightDecoder {
                     throw problem;
                 }
                 if (h.size() == 0) {
-                    deliver(h, EMPTY);
-                } else if (chunk.remaining() >= h.size()) {
+                    deliver(h, EMPTY, 0);
+                } else if (chunk.remaining() >= h.size() && (!reserveComplete || budget.tryReserve(h.size()))) {
                     // Complete already: allocated whole and delivered at once, never held partly.
                     byte[] p = new byte[h.size()];
                     chunk.get(p);
                     bytesConsumed += p.length;
-                    deliver(h, p);
-                } else {
+                    deliver(h, p, reserveComplete ? h.size() : 0);
+                } else { // arriving, or refused by the budget: taken piece by piece, as the budget allows
                     current = h;
                     payloadFill = 0;
                     pieceFill = 0;
@@ -186,8 +191,10 @@ public final class BlightDecoder {
         if (payloadFill == current.size()) {
             BlightHeader h = current;
             byte[] p = join();
+            long r = reserved;
+            reserved = 0; // travels with the delivery now
             forgetPayload();
-            deliver(h, p);
+            deliver(h, p, r);
         }
         return true;
     }
@@ -280,16 +287,47 @@ public final class BlightDecoder {
         }
     }
 
-    private void deliver(BlightHeader h, byte[] p) {
+    /** Hands {@code p} to the sink; {@code reservation} is released after, unless the sink took it. */
+    private void deliver(BlightHeader h, byte[] p, long reservation) {
         messagesDecoded++;
         bytesDecoded += BlightHeader.SIZE + p.length;
         BlightFrame frame = new BlightFrame(h, p);
         delivering = true;
+        deliveredReservation = reservation;
         try {
             sink.accept(frame);
         } finally {
             delivering = false;
+            if (deliveredReservation > 0) {
+                budget.release(deliveredReservation);
+                deliveredReservation = 0;
+            }
         }
+    }
+
+    /**
+     * From now on, payloads complete in the chunk at hand are reserved in the budget too (before
+     * they are allocated; a refusal starves the decoder as for any other payload), so that every
+     * payload delivered carries a reservation the sink can keep ({@link
+     * #takeDeliveredReservation()}). For a sink that holds payloads after the delivery returns: a
+     * server whose handler actor answers later.
+     */
+    public void reserveEveryPayload() {
+        reserveComplete = true;
+    }
+
+    /**
+     * Called by the sink while a frame is delivered: the budget bytes reserved for its payload
+     * (0 if none), which the caller now owns and must {@linkplain PayloadBudget#release release}
+     * exactly once. Without this call they are released when the delivery returns.
+     */
+    public long takeDeliveredReservation() {
+        if (!delivering) {
+            throw new IllegalStateException("only the sink, while a frame is delivered, may take its reservation");
+        }
+        long r = deliveredReservation;
+        deliveredReservation = 0;
+        return r;
     }
 
     /** The maximum payload size this decoder accepts. */

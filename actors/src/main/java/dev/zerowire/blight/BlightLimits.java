@@ -10,9 +10,10 @@ import java.util.Objects;
  * <p>Why each exists, and what it must keep true:
  *
  * @param payloadBudget      server: bytes of partly received payloads held at once over every
- *                           connection ({@link PayloadBudget}); a connection whose next payload
- *                           piece does not fit stops being read until memory comes back. Default
- *                           256 MiB, sized for a tablet.
+ *                           connection ({@link PayloadBudget}), and of payloads a handler actor
+ *                           holds unanswered; a connection whose next payload piece does not fit
+ *                           stops being read until memory comes back. Default 256 MiB, sized for
+ *                           a tablet.
  * @param payloadTimeout     server: a message whose bytes started arriving must be complete this
  *                           long after; otherwise its connection closes with one error. Bounds how
  *                           long a trickling peer holds its share of the budget. Default 30 s.

@@ -458,6 +458,11 @@ public final class BlightProtocol {
    * {@link NoAck}. Sent for every message but Ack (the connection itself matches Acks to its
    * Pings). The connection does not time out handlers; it waits for outstanding replies only a
    * short grace when it closes, and drops replies that come after its socket closed.
+   *
+   * <p>Each request's payload counts against the server's payload budget ({@link
+   * BlightLimits#payloadBudget()}) until its reply comes (or the connection ends): a handler slower
+   * than its clients stops their connections from being read at the budget. So a handler must not
+   * wait for more payload than the budget holds before it answers.
    */
   public record HandlerRequest(int connectionId, String connection, BlightFrame frame,
                  ActorRef<HandlerReply> replyTo) {

@@ -16,7 +16,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -150,6 +152,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private final ActorRef<HandlerReply> handlerAdapter;
   private final Outbox outbox;
   private final BlightDecoder decoder;
+  private final PayloadBudget budget;
   /** Chunks the socket reads ahead of this actor's decoding (see the Register in the constructor). */
   static final int PULL_WINDOW = 4;
 
@@ -161,6 +164,14 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private State state = State.RUNNING;
   private boolean socketOpen = true; // false once the socket refuses sends (peer closed, Close sent)
   private long handlerOwes;
+  /**
+   * The payload budget's bytes for messages the handler actor has and has not answered, by ackid
+   * (oldest first per ackid: a client may repeat one). Why: a handler slower than the network
+   * holds up to max-pending-replies messages per connection, each up to the maximum message size;
+   * unreserved, that was up to 1,024 x 64 MiB per connection, outside the server's bound. Released
+   * with the answer, or all at once when the connection ends (answers after that are dropped).
+   */
+  private final Map<Long, ArrayDeque<Long>> handlerHeld = new HashMap<>();
   private long pingId;
   private long lastAnswerNanos;
   private boolean silent;
@@ -217,6 +228,10 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         maxQueuedBytes);
     this.decoder = new BlightDecoder(settings.maxMessageSize(), budget, BlightDecoder.DEFAULT_PIECE_SIZE,
         this::onFrame);
+    this.budget = budget;
+    if (handler != null) {
+      decoder.reserveEveryPayload(); // the handler actor keeps them after onFrame returns
+    }
     this.lastAnswerNanos = System.nanoTime();
     // Pull mode: a client that sends faster than this actor decodes is held back by TCP flow
     // control instead of filling this mailbox. A window of PULL_WINDOW chunks: the socket reads
@@ -559,6 +574,10 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       answeredHere.add(inlineHandler.apply(f)); // the built-in display server: no hop (sent by decode)
     } else {
       handlerOwes++;
+      long held = decoder.takeDeliveredReservation();
+      if (held > 0) {
+        handlerHeld.computeIfAbsent(f.ackid(), k -> new ArrayDeque<>(1)).add(held);
+      }
       handler.tell(new HandlerRequest(id, name, f, handlerAdapter));
     }
     int pending = pendingReplies();
@@ -584,6 +603,13 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
 
   private Behavior<Command> onHandlerAnswer(HandlerAnswer a) {
     handlerOwes--;
+    ArrayDeque<Long> held = handlerHeld.get(a.reply().ackid());
+    if (held != null) {
+      budget.release(held.poll());
+      if (held.isEmpty()) {
+        handlerHeld.remove(a.reply().ackid());
+      }
+    }
     reply(a.reply());
     if (state == State.DRAINING && handlerOwes == 0) {
       return closeSocket();
@@ -713,6 +739,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     timers.cancelAll();
     socketOpen = false;
     decoder.abandon();
+    releaseHandlerHeld();
     dropChunks();
     if (!how.startsWith("protocol fault") && !how.startsWith("limit: ")) {
       how = c.how();
@@ -747,9 +774,18 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
         errors, how, socketStats, peakPendingReplies, holdBacks);
   }
 
+  /** The connection ends: what its messages held in the budget goes back, answered or not. */
+  private void releaseHandlerHeld() {
+    for (ArrayDeque<Long> q : handlerHeld.values()) {
+      q.forEach(budget::release);
+    }
+    handlerHeld.clear();
+  }
+
   /** Stopped from outside (system shutdown): make sure the socket closes too. */
   private Behavior<Command> onPostStop() {
     decoder.abandon(); // the budget is the server's: give back what this connection held
+    releaseHandlerHeld();
     dropChunks(); // a lent buffer released after its socket closed is freed
     if (socketOpen) {
       outbox.tell(new SocketProtocol.Close(null));

@@ -91,6 +91,48 @@ class DecoderMemoryTest {
     assertEquals(1, budget.refusals());
   }
 
+  /**
+   * With {@code reserveEveryPayload}, a payload complete in its chunk is reserved too (and a
+   * refusal starves the decoder before anything is allocated); a sink that takes a delivered
+   * reservation owns it, one that does not has it released when the delivery returns.
+   */
+  @Test
+  void everyPayloadCanBeReservedAndItsReservationKeptBeyondTheDelivery() {
+    PayloadBudget budget = new PayloadBudget(3000);
+    List<Long> taken = new ArrayList<>();
+    List<BlightFrame> out = new ArrayList<>();
+    BlightDecoder[] d = new BlightDecoder[1];
+    d[0] = new BlightDecoder(1 << 20, budget, 1024, f -> {
+      out.add(f);
+      if (f.ackid() != 3) {
+        taken.add(d[0].takeDeliveredReservation());
+      }
+    });
+    d[0].reserveEveryPayload();
+    ByteBuffer chunk = ByteBuffer.allocate(3 * (12 + 1000));
+    for (int k = 1; k <= 3; k++) {
+      chunk.put(BlightEncoder.message(BlightType.REPAINT, k, new byte[1000]));
+    }
+    chunk.flip();
+    d[0].feed(chunk); // complete in the chunk: 1 and 2 reserved whole and kept by the sink
+    assertEquals(List.of(1000L, 1000L), taken);
+    assertEquals(3, out.size());
+    assertEquals(2000, budget.used(), "the third was released as its delivery returned");
+    budget.release(1000);
+    budget.release(1000);
+
+    budget.tryReserve(2500); // someone else holds most of the budget now
+    ByteBuffer next = ByteBuffer.wrap(BlightEncoder.message(BlightType.REPAINT, 4, new byte[1000]));
+    d[0].feed(next);
+    assertTrue(d[0].starved(), "a complete payload that does not fit waits, unallocated");
+    assertEquals(12, next.position());
+    budget.release(2500);
+    d[0].feed(next);
+    assertEquals(4, out.size());
+    assertEquals(1000, budget.used(), "its pieces' reservation was handed over whole");
+    assertThrows(IllegalStateException.class, () -> d[0].takeDeliveredReservation(), "only during a delivery");
+  }
+
   @Test
   void aFailedOrEndedDecoderGivesItsReservationBack() {
     PayloadBudget budget = new PayloadBudget(1 << 20);
