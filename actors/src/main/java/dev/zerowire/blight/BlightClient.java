@@ -158,7 +158,10 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
 
   private static Behavior<ClientCommand> start(BlightSettings settings, ActorRef<ClientEvent> events, String peer,
                          Opener opener) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(100_000, stash -> {
+    // While connecting the stash holds requests (at most max-queued-requests of them, a Requests
+    // holding several in one entry) and closes; stats are answered at once. The margin is for closes.
+    int stashCapacity = (int) Math.min(Integer.MAX_VALUE, settings.limits().maxQueuedRequests() + 1024L);
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(stashCapacity, stash -> {
       SocketOptions options = settings.resolveSocketOptions(ctx.getSystem());
       BlightClient c = new BlightClient(ctx, timers, stash, settings, options, events, peer);
       ZeroWire.get(ctx.getSystem()).manager().tell(
@@ -247,12 +250,21 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private Behavior<ClientCommand> connecting() {
     return newReceiveBuilder()
         .onMessage(ConnectResult.class, this::onConnectResult)
+        .onMessage(GetClientStats.class, this::onGetStats) // nothing to wait for: no socket yet
         .onAnyMessage(m -> {
           List<Request> requests = m instanceof Request r ? List.of(r) : m instanceof Requests b ? b.requests()
               : List.of();
-          if (stash.isFull()) {
+          if (m instanceof Requests && requests.isEmpty()) {
+            return Behaviors.same(); // nothing to send, nothing to answer: no stash entry for it
+          }
+          if (stash.isFull()) { // only a flood of closes gets here: one more changes nothing
             String full = name + " has " + stash.size() + " messages queued while connecting";
             requests.forEach(r -> reject(r, r.ackid(), full));
+            if (m instanceof CloseClient cc) {
+              watchClose(cc.replyTo());
+            } else if (m instanceof BlightProtocol.AbortClient ac) {
+              watchClose(ac.replyTo());
+            }
             return Behaviors.same();
           }
           // As if told one by one: the requests that fit are queued, each one after them rejected.

@@ -186,6 +186,15 @@ class BlightClientQueueBoundTest {
         assertTrue(rej.reason().contains("4 requests queued while connecting")
             && rej.reason().contains("max queued requests 4"), rej.reason());
       }
+      TestProbe<BlightProtocol.ClientStats> stats = kit.createTestProbe();
+      client.tell(new BlightProtocol.GetClientStats(stats.getRef()));
+      assertEquals(0, stats.receiveMessage(WAIT).requests(), "stats are answered while connecting, not queued");
+      // More closes than the stash has room for beside the four requests: each still hears ClientClosed.
+      TestProbe<ClientEvent> lastClose = kit.createTestProbe();
+      for (int k = 0; k < 1024; k++) {
+        client.tell(new CloseClient(null));
+      }
+      client.tell(new CloseClient(lastClose.getRef()));
       events.expectNoMessage(Duration.ofMillis(100)); // still connecting: the rejections came first
 
       try (NativeSocket ahead = PlainPeer.acceptOne(listener)) {
@@ -200,8 +209,9 @@ class BlightClientQueueBoundTest {
         }
         int frame = BlightHeader.SIZE + REPAINT.length;
         assertEquals(4 * frame, ours.readableBytes(), "the four that waited, and nothing of the rejected two");
-        client.tell(new AbortClient("the test is over", null));
+        ours.shutdownOutput(); // the client's close waits for our end of stream
         BlightTestSupport.awaitEvent(events, ClientClosed.class);
+        BlightTestSupport.awaitEvent(lastClose, ClientClosed.class);
       }
       owned.forEach(NativeBuffer::release);
     }
