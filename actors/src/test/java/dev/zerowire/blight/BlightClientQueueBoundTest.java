@@ -189,9 +189,10 @@ class BlightClientQueueBoundTest {
       TestProbe<BlightProtocol.ClientStats> stats = kit.createTestProbe();
       client.tell(new BlightProtocol.GetClientStats(stats.getRef()));
       assertEquals(0, stats.receiveMessage(WAIT).requests(), "stats are answered while connecting, not queued");
-      // More closes than the stash has room for beside the four requests: each still hears ClientClosed.
+      // The stash has room for 4 + 1,024 entries; the four requests take one. Fill the rest with
+      // closes: one more, past it, still hears ClientClosed.
       TestProbe<ClientEvent> lastClose = kit.createTestProbe();
-      for (int k = 0; k < 1024; k++) {
+      for (int k = 0; k < 1027; k++) {
         client.tell(new CloseClient(null));
       }
       client.tell(new CloseClient(lastClose.getRef()));
