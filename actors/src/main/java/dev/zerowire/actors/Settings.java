@@ -31,7 +31,8 @@ record Settings(int pollerMaxEvents, Duration pollerTaskBudget, int reaperMaxPer
         Math.toIntExact(s.getBytes("read-buffer-size")),
         s.getInt("receive-pool-chunks"),
         s.getInt("gather-limit"),
-        s.getBytes("gather-bytes"));
+        s.getBytes("gather-bytes"),
+        s.getInt("max-queued-sends"));
     return new Settings(c.getInt("poller.max-events"), c.getDuration("poller.task-budget"),
         c.getInt("reaper.max-per-drain"), socket,
         c.getDuration("slow-release-threshold"), s.getBoolean("adaptive.assume-local-copies"),

@@ -582,11 +582,13 @@ final class SocketActor extends AbstractBehavior<Command> {
       return next();
     }
     long size = s.size();
-    if (refusingForRoom || table.queuedBytes() + size > options.maxQueuedBytes()) {
+    if (refusingForRoom || table.queuedBytes() + size > options.maxQueuedBytes()
+        || table.entries() >= options.maxQueuedSends()) {
       refusingForRoom = true;
       refused.add(s.replyTo());
-      refuse(s, RefusalKind.NO_ROOM, name + " has " + table.queuedBytes() + " bytes queued; bound "
-          + options.maxQueuedBytes() + ": wait for WritingResumed");
+      refuse(s, RefusalKind.NO_ROOM, name + " has " + table.queuedBytes() + " bytes queued in " + table.entries()
+          + " Sends without outcome; bounds " + options.maxQueuedBytes() + " bytes, " + options.maxQueuedSends()
+          + " Sends: wait for WritingResumed");
       return next();
     }
     table.add(s.buffers(), size, s); // no clock read per Send: the slow-release clock starts when written
@@ -762,7 +764,8 @@ final class SocketActor extends AbstractBehavior<Command> {
   }
 
   private void maybeResumeWriting() {
-    if (refusingForRoom && table.queuedBytes() <= options.maxQueuedBytes() / 2) {
+    if (refusingForRoom && table.queuedBytes() <= options.maxQueuedBytes() / 2
+        && table.entries() <= options.maxQueuedSends() / 2) {
       refusingForRoom = false;
       for (ActorRef<SendReply> r : refused) {
         r.tell(new WritingResumed(getContext().getSelf()));
@@ -790,6 +793,7 @@ final class SocketActor extends AbstractBehavior<Command> {
       pausedForPinned = false;
       flush();
     }
+    maybeResumeWriting(); // completions free Sends too (max-queued-sends)
     return next();
   }
 

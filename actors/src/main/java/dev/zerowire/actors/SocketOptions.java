@@ -30,6 +30,10 @@ import java.time.Duration;
  * @param gatherLimit iovec entries per sendmsg (at most 1024)
  * @param gatherBytes bytes per stream sendmsg (a longer Send goes in several calls); datagrams
  *     are never cut
+ * @param maxQueuedSends Sends accepted and without their outcome yet (queued, or written and
+ *     awaiting their completion); a send past it is refused, as past {@code maxQueuedBytes}. Why a
+ *     count beside the bytes: each Send costs the socket about 150 bytes of its own, so 64 MiB of
+ *     1-byte Sends to a peer that stopped reading would have been 64 million entries
  */
 public record SocketOptions(
     SendMode mode,
@@ -47,13 +51,14 @@ public record SocketOptions(
     int readBufferSize,
     int receivePoolChunks,
     int gatherLimit,
-    long gatherBytes) {
+    long gatherBytes,
+    int maxQueuedSends) {
 
   public SocketOptions {
     if (zeroCopyThreshold < 0 || maxQueuedBytes <= 0 || maxPinnedBytes <= 0 || readBufferSize <= 0
         || receivePoolChunks < 1
         || gatherLimit < 1 || gatherLimit > 1024 || gatherBytes < 1 || adaptiveCopiedToSwitch < 1
-        || sendBufferSize < 0 || receiveBufferSize < 0
+        || sendBufferSize < 0 || receiveBufferSize < 0 || maxQueuedSends < 1
         || !positive(closeTimeout) || !positive(resetGrace) || !positive(connectTimeout)) {
       throw new IllegalArgumentException("invalid socket options: " + this);
     }
@@ -86,6 +91,10 @@ public record SocketOptions(
       b.maxQueuedBytes = queuedBytes;
       b.maxPinnedBytes = pinnedBytes;
     });
+  }
+
+  public SocketOptions withMaxQueuedSends(int sends) {
+    return with(b -> b.maxQueuedSends = sends);
   }
 
   public SocketOptions withBuffers(int sendBuffer, int receiveBuffer) {
@@ -158,6 +167,7 @@ public record SocketOptions(
     int receivePoolChunks;
     int gatherLimit;
     long gatherBytes;
+    int maxQueuedSends;
 
     Copy(SocketOptions o) {
       mode = o.mode;
@@ -176,12 +186,13 @@ public record SocketOptions(
       receivePoolChunks = o.receivePoolChunks;
       gatherLimit = o.gatherLimit;
       gatherBytes = o.gatherBytes;
+      maxQueuedSends = o.maxQueuedSends;
     }
 
     SocketOptions build() {
       return new SocketOptions(mode, zeroCopyThreshold, maxQueuedBytes, maxPinnedBytes, closeTimeout, resetGrace, connectTimeout,
           adaptiveCopiedToSwitch, adaptiveProbeInterval, sendBufferSize, receiveBufferSize, tcpNoDelay,
-          readBufferSize, receivePoolChunks, gatherLimit, gatherBytes);
+          readBufferSize, receivePoolChunks, gatherLimit, gatherBytes, maxQueuedSends);
     }
   }
 }

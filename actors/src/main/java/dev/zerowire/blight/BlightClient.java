@@ -287,7 +287,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private Behavior<ClientCommand> onConnectResult(ConnectResult r) {
     if (r.reply() instanceof SocketProtocol.Connected c) {
       socket = c.socket();
-      outbox = new Outbox(socket, replyAdapter, options.maxQueuedBytes());
+      outbox = new Outbox(socket, replyAdapter, options);
       if (c.local() instanceof java.net.InetSocketAddress local) { // the local port tells clients apart
         name = "blight client " + BlightAddress.format(local) + " to " + BlightAddress.format(c.remote());
       }

@@ -236,7 +236,7 @@ public final class BlightServer extends AbstractBehavior<ServerCommand> {
     }
     int id = ++nextId;
     ActorRef<BlightServerConnection.Command> c = getContext().spawn(
-        BlightServerConnection.create(id, socket, remote, settings, options.maxQueuedBytes(), budget, handler,
+        BlightServerConnection.create(id, socket, remote, settings, options, budget, handler,
             inlineHandler, events, getContext().getSelf()),
         "connection-" + id, DISPATCHER);
     getContext().watch(c);

@@ -1,5 +1,6 @@
 package dev.zerowire.blight;
 
+import dev.zerowire.actors.SocketOptions;
 import dev.zerowire.actors.SocketProtocol;
 import dev.zerowire.actors.SocketStats;
 import dev.zerowire.blight.BlightProtocol.AckWith;
@@ -126,11 +127,11 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
   private static final int MAX_OUTSTANDING_PINGS = 16;
 
   static Behavior<Command> create(int id, ActorRef<SocketProtocol.Command> socket, SocketAddress remote,
-                  BlightSettings settings, long maxQueuedBytes, PayloadBudget budget,
+                  BlightSettings settings, SocketOptions options, PayloadBudget budget,
                   ActorRef<HandlerRequest> handler, Function<BlightFrame, HandlerReply> inlineHandler,
                   ActorRef<ServerEvent> events, ActorRef<BlightProtocol.ServerCommand> server) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new BlightServerConnection(ctx, timers, id,
-        socket, remote, settings, maxQueuedBytes, budget, handler, inlineHandler, events, server)));
+        socket, remote, settings, options, budget, handler, inlineHandler, events, server)));
   }
 
   // ---------------------------------------------------------------------------------- state
@@ -208,7 +209,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
 
   private BlightServerConnection(ActorContext<Command> ctx, TimerScheduler<Command> timers, int id,
                    ActorRef<SocketProtocol.Command> socket, SocketAddress remote,
-                   BlightSettings settings, long maxQueuedBytes, PayloadBudget budget,
+                   BlightSettings settings, SocketOptions options, PayloadBudget budget,
                    ActorRef<HandlerRequest> handler, Function<BlightFrame, HandlerReply> inlineHandler,
                    ActorRef<ServerEvent> events, ActorRef<BlightProtocol.ServerCommand> server) {
     super(ctx);
@@ -224,8 +225,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     this.server = server;
     this.name = describe(id, remote);
     this.handlerAdapter = ctx.messageAdapter(HandlerReply.class, HandlerAnswer::new);
-    this.outbox = new Outbox(socket, ctx.messageAdapter(SocketProtocol.SendReply.class, SocketReply::new),
-        maxQueuedBytes);
+    this.outbox = new Outbox(socket, ctx.messageAdapter(SocketProtocol.SendReply.class, SocketReply::new), options);
     this.decoder = new BlightDecoder(settings.maxMessageSize(), budget, BlightDecoder.DEFAULT_PIECE_SIZE,
         this::onFrame);
     this.budget = budget;

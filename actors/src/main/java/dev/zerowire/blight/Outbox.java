@@ -1,5 +1,6 @@
 package dev.zerowire.blight;
 
+import dev.zerowire.actors.SocketOptions;
 import dev.zerowire.actors.SocketProtocol;
 import dev.zerowire.actors.SocketProtocol.Failed;
 import dev.zerowire.actors.SocketProtocol.Send;
@@ -17,11 +18,11 @@ import org.apache.pekko.actor.typed.ActorRef;
  * {@link Send} of at most two buffers, keeps what is in flight until its outcome, and holds back
  * messages while more than the socket's queue bound is outstanding.
  *
- * <p>Why hold back: the socket refuses a Send past its queue bound (NO_ROOM) and accepts later
+ * <p>Why hold back: the socket refuses a Send past its queue bounds (NO_ROOM) and accepts later
  * ones again after {@code WritingResumed}; a refused message resent after a later one was accepted
- * would leave out of order. Keeping the bytes outstanding here (sent, no outcome yet) at or below
- * the socket's bound means the socket's queue (a subset of them) can never pass it, so no Send is
- * ever refused for room and the wire order is the submit order.
+ * would leave out of order. Keeping the bytes and the Sends outstanding here (sent, no outcome
+ * yet) at or below the socket's bounds means the socket's queue (a subset of them) can never pass
+ * them, so no Send is ever refused for room and the wire order is the submit order.
  *
  * <p>Writes leave at {@link #flush}: every Send written since the last flush goes to the socket
  * in one message (a {@link Sends} when there are several), so a batch of requests, or the acks
@@ -64,6 +65,7 @@ final class Outbox {
   private final ActorRef<SocketProtocol.Command> socket;
   private final ActorRef<SocketProtocol.SendReply> replies;
   private final long maxOutstandingBytes;
+  private final int maxOutstandingSends;
   private final HeaderPool pool = new HeaderPool();
   private final byte[] scratch = new byte[HeaderPool.SLOT_SIZE]; // a frame is built here, then put in its slot
   private final SeqRing<Pending> inFlight = new SeqRing<>(); // written in seq order (held keeps it)
@@ -73,14 +75,12 @@ final class Outbox {
   private long nextSeq = 1;
   private boolean gone;
 
-  /**
-   * @param maxOutstandingBytes the socket's queue bound ({@code SocketOptions.maxQueuedBytes})
-   */
-  Outbox(ActorRef<SocketProtocol.Command> socket, ActorRef<SocketProtocol.SendReply> replies,
-       long maxOutstandingBytes) {
+  /** Holds back at the socket's queue bounds ({@code SocketOptions.maxQueuedBytes} and {@code maxQueuedSends}). */
+  Outbox(ActorRef<SocketProtocol.Command> socket, ActorRef<SocketProtocol.SendReply> replies, SocketOptions bounds) {
     this.socket = socket;
     this.replies = replies;
-    this.maxOutstandingBytes = maxOutstandingBytes;
+    this.maxOutstandingBytes = bounds.maxQueuedBytes();
+    this.maxOutstandingSends = bounds.maxQueuedSends();
   }
 
   /**
@@ -104,7 +104,8 @@ final class Outbox {
   }
 
   private boolean fits(Pending p) {
-    return inFlight.isEmpty() || outstandingBytes + p.size <= maxOutstandingBytes;
+    return inFlight.isEmpty()
+        || outstandingBytes + p.size <= maxOutstandingBytes && inFlight.size() < maxOutstandingSends;
   }
 
   private void write(Pending p) {

@@ -385,6 +385,36 @@ abstract class SocketContract implements CloseContract {
     }
   }
 
+  /**
+   * max-queued-sends: of many tiny Sends told at once (their bytes far under max-queued-bytes),
+   * the socket takes as many as the bound allows and refuses the rest for room; WritingResumed
+   * follows once they are written, and what was taken arrives whole and in order.
+   */
+  @Test
+  void tinySendsPastTheSendCountBoundAreRefusedForRoom() throws Exception {
+    try (Peer peer = transport().open(kit, options(SendMode.ADAPTIVE).withMaxQueuedSends(64))) {
+      peer.startReading(SocketContract::streamByte, 65536, 0);
+      TestProbe<SendReply> probe = kit.createTestProbe();
+      int n = 200;
+      int size = 16;
+      sendStreamInOneMessage(peer.zw, n, size, probe);
+      Outcomes outcomes = new Outcomes();
+      outcomes.awaitAll(probe, n, Duration.ofSeconds(30));
+      while (outcomes.resumed == 0) {
+        outcomes.add(probe.receiveMessage(Duration.ofSeconds(10)));
+      }
+      for (SendOutcome o : outcomes.byId.values()) { // one message: nothing was written before the 65th came
+        assertEquals(o.correlationId() < 64, o instanceof Released, "send " + o.correlationId() + ": " + o);
+        if (o instanceof Refused r) {
+          assertEquals(SocketProtocol.RefusalKind.NO_ROOM, r.kind());
+          assertTrue(r.reason().contains("64 Sends"), r.reason());
+        }
+      }
+      peer.awaitBytes(64L * size, Duration.ofSeconds(30));
+      assertEquals(0, peer.corrupt.get(), "the taken sends arrived whole and in order");
+    }
+  }
+
   /** After a Close (the peer never ends its side, so the socket stays closing) a Sends is refused whole. */
   @Test
   void aSendsToAClosingSocketIsRefusedWholeOneOutcomeEach() throws Exception {

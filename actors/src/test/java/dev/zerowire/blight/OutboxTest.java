@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerowire.actors.SocketOptions;
 import dev.zerowire.actors.SocketProtocol;
 import dev.zerowire.actors.SocketProtocol.Send;
 import dev.zerowire.nativeio.NativeBuffer;
@@ -15,6 +16,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The outbox against a probe standing in for the socket actor. */
 class OutboxTest {
@@ -31,12 +34,25 @@ class OutboxTest {
     return out;
   }
 
-  @Test
-  void headerAndPayloadLeaveAsOneSendOfTwoBuffersInSubmitOrderWithinTheBoundAtTheFlush() {
+  /** The socket's queue bounds, one of them tight: {@code bytes} (others the defaults). */
+  static SocketOptions boundedBytes(long bytes) {
+    return SocketOptions.defaults().withLimits(bytes, 32L << 20);
+  }
+
+  /** The same, with the bound on Sends without outcome tight. */
+  static SocketOptions boundedSends(int sends) {
+    return SocketOptions.defaults().withMaxQueuedSends(sends);
+  }
+
+  /** The bound is two messages: by their bytes, or by their count (max-queued-sends). */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void headerAndPayloadLeaveAsOneSendOfTwoBuffersInSubmitOrderWithinTheBoundAtTheFlush(boolean byBytes) {
     TestProbe<SocketProtocol.Command> socket = kit.createTestProbe();
     TestProbe<SocketProtocol.SendReply> replies = kit.createTestProbe();
     long message = BlightHeader.SIZE + 100;
-    Outbox out = new Outbox(socket.getRef(), replies.getRef(), 2 * message);
+    SocketOptions bound = byBytes ? boundedBytes(2 * message) : boundedSends(2);
+    Outbox out = new Outbox(socket.getRef(), replies.getRef(), bound);
     NativeBuffer[] payloads = new NativeBuffer[3];
     for (int k = 0; k < 3; k++) {
       payloads[k] = NativeBuffer.allocate(100);
@@ -77,7 +93,7 @@ class OutboxTest {
   @Test
   void ackDataIsFramedWithTheHeaderInOneBufferEvenWhenItExceedsASlot() {
     TestProbe<SocketProtocol.Command> socket = kit.createTestProbe();
-    Outbox out = new Outbox(socket.getRef(), kit.<SocketProtocol.SendReply>createTestProbe().getRef(), 1 << 20);
+    Outbox out = new Outbox(socket.getRef(), kit.<SocketProtocol.SendReply>createTestProbe().getRef(), boundedBytes(1 << 20));
     byte[] info = BlightHandlers.DEFAULT_SURFACE.encode();
     out.submit(BlightEncoder.header(BlightType.ACK, 7, info.length), info, null, "info");
     out.flush();
@@ -100,7 +116,7 @@ class OutboxTest {
   @Test
   void aBurstsHeaderPagesAreFreedWhenTheOutboxGoesIdle() {
     TestProbe<SocketProtocol.Command> socket = kit.createTestProbe();
-    Outbox out = new Outbox(socket.getRef(), kit.<SocketProtocol.SendReply>createTestProbe().getRef(), 1 << 20);
+    Outbox out = new Outbox(socket.getRef(), kit.<SocketProtocol.SendReply>createTestProbe().getRef(), boundedBytes(1 << 20));
     int burst = 10 * HeaderPool.SLOTS_PER_CHUNK; // acks queued to a client that reads slowly
     for (int k = 1; k <= burst; k++) {
       out.submit(BlightEncoder.header(BlightType.ACK, k, 0), null, null, k);
@@ -128,7 +144,7 @@ class OutboxTest {
   @Test
   void whatTheOwnerTellsTheSocketLeavesAfterTheWritesBeforeIt() {
     TestProbe<SocketProtocol.Command> socket = kit.createTestProbe();
-    Outbox out = new Outbox(socket.getRef(), kit.<SocketProtocol.SendReply>createTestProbe().getRef(), 1 << 20);
+    Outbox out = new Outbox(socket.getRef(), kit.<SocketProtocol.SendReply>createTestProbe().getRef(), boundedBytes(1 << 20));
     out.submit(BlightEncoder.header(BlightType.PING, 1, 0), null, null, "ping");
     out.tell(new SocketProtocol.Close(null));
     Send s = socket.expectMessageClass(Send.class);

@@ -142,7 +142,8 @@ final class ConnectionStage
     private final String name = describe();
     private final long maxBytes = Math.min(settings.maxInFlightBytes(), options.maxQueuedBytes());
     private final int chunk = (int) Math.min(settings.maxSendBytes(), maxBytes);
-    private final WriteWindow window = new WriteWindow(settings.maxInFlightSends(), maxBytes);
+    private final WriteWindow window = new WriteWindow(Math.min(settings.maxInFlightSends(), options.maxQueuedSends()),
+        maxBytes); // within both of the socket's queue bounds: no Send of ours is refused for room
     private final ArrayDeque<ByteString> inbound = new ArrayDeque<>(); // read, not yet pushed (one unless closing)
 
     private ActorRef<Object> inbox;

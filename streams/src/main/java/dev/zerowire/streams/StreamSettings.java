@@ -7,9 +7,9 @@ package dev.zerowire.streams;
  * <p>The stage copies each outbound {@code ByteString} into {@code NativeBuffer}s of at most
  * {@code maxSendBytes} and sends each as one {@code Send}. It pulls the upstream only while fewer
  * than {@code maxInFlightSends} Sends, and fewer than {@code maxInFlightBytes} bytes, wait for
- * their outcome. The byte bound is also capped at the socket's {@code maxQueuedBytes}, which
- * keeps the socket from ever refusing a Send for room (see {@link WriteWindow} for why that
- * matters to byte order).
+ * their outcome. The two bounds are also capped at the socket's {@code maxQueuedBytes} and
+ * {@code maxQueuedSends}, which keeps the socket from ever refusing a Send for room (see {@link
+ * WriteWindow} for why that matters to byte order).
  *
  * @param maxInFlightSends Sends without an outcome, at most
  * @param maxInFlightBytes bytes in Sends without an outcome, at most
