@@ -654,7 +654,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       Duration quiet = Duration.ofNanos(System.nanoTime() - lastAnswerNanos);
       String msg = name + ": failed to respond to ping in time (no answer for " + quiet.toMillis() + " ms)";
       getContext().getLog().warn("{}", msg);
-      errors.add(msg);
+      error(msg);
       events.tell(new ClientUnresponsive(id, name, pingId, quiet));
     }
     return Behaviors.same();
@@ -696,7 +696,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     how = (e.fault().compareTo(BlightProtocolException.Fault.PAYLOAD_TIMEOUT) >= 0 ? "limit: " : "protocol fault: ")
         + e.getMessage();
     getContext().getLog().error("{}", msg);
-    errors.add(msg);
+    error(msg);
     events.tell(new ConnectionFault(id, name, e.fault(), msg));
   }
 
@@ -745,7 +745,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
       how = c.how();
     }
     if (c.how().startsWith("failed") && !peerWentAway(c.how())) {
-      errors.add(name + ": " + c.how());
+      error(name + ": " + c.how());
     }
     for (Outbox.Pending p : outbox.socketGone()) {
       if (p.tag == Kind.ACK) {
@@ -772,6 +772,21 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     return new ConnectionSummary(id, name, remote, messages, bytes, checksum.hex(),
         BlightProtocol.typeCounts(perType), acksSent, acksDropped, pingsSent, pingAcks, unexpectedAcks,
         errors, how, socketStats, peakPendingReplies, holdBacks);
+  }
+
+  /**
+   * Error lines a connection keeps for its summary, at most: a client that goes silent and
+   * answers again, over and over, must not grow a line per episode for the life of the connection
+   * (the server keeps up to {@code history} summaries; the log still has every line).
+   */
+  static final int MAX_ERRORS = 16;
+
+  private void error(String line) {
+    if (errors.size() < MAX_ERRORS) {
+      errors.add(line);
+    } else if (errors.size() == MAX_ERRORS) {
+      errors.add(name + ": more errors not listed (see the log)");
+    }
   }
 
   /** The connection ends: what its messages held in the budget goes back, answered or not. */

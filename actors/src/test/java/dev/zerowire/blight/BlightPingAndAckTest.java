@@ -133,6 +133,32 @@ class BlightPingAndAckTest {
     assertTrue(s.errors().get(0).contains("failed to respond to ping in time"), s.errors().get(0));
   }
 
+  /**
+   * A client that goes silent and answers again, over and over: each silence is reported (an
+   * event each), but its connection's summary keeps at most MAX_ERRORS lines and one saying more
+   * were not listed, however long the connection lives.
+   */
+  @Test
+  void aClientSilentAgainAndAgainKeepsItsSummaryBounded() throws Exception {
+    Server server = BlightTestSupport.startServer(kit, Transport.TCP4.listenAddress(dir),
+        BlightSettings.defaults().withPingInterval(Duration.ofMillis(5)), null);
+    int episodes = BlightServerConnection.MAX_ERRORS + 8;
+    try (RawPeer flaky = RawPeer.connect(server.address())) {
+      for (int k = 0; k < episodes; k++) {
+        server.await(ClientUnresponsive.class); // silent for two intervals: reported
+        flaky.drainQuietly();
+        List<BlightFrame> pings = flaky.frames();
+        flaky.write(BlightEncoder.ack(pings.get(pings.size() - 1).ackid(), new byte[0])); // and back
+        BlightTestSupport.sleep(2);
+      }
+    }
+    ConnectionSummary s = server.await(ClientFinished.class).summary();
+    assertEquals(BlightServerConnection.MAX_ERRORS + 1, s.errors().size(), s.errors().toString());
+    assertTrue(s.errors().get(BlightServerConnection.MAX_ERRORS).contains("more errors not listed"),
+        s.errors().toString());
+    server.stop(kit);
+  }
+
   @Test
   void ackTimeoutsLateAcksDuplicateAckidsAndAcksLostWithTheConnection() throws Exception {
     try (RawServer raw = new RawServer(Transport.TCP4, dir)) {
