@@ -191,6 +191,11 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
       public void failed(Throwable cause) {
         replyTo.tell(new CommandFailed(command, cause));
       }
+
+      @Override
+      public ActorRef<?> requester() {
+        return replyTo;
+      }
     };
   }
 

@@ -122,6 +122,20 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   private enum ProbeZeroCopy implements SocketProtocol.SocketInternal { INSTANCE }
 
+  /**
+   * Whoever asked for this socket (a Connect's replyTo) stopped before the connect completed:
+   * nobody would take the Connected, so nobody would ever use or close the socket. The connect is
+   * abandoned. Watched only while connecting: an ask's temporary actor ends with its answer.
+   */
+  private enum RequesterGone implements SocketProtocol.SocketInternal { INSTANCE }
+
+  /**
+   * The registered handler stopped: nobody reads what comes in, nobody will close the socket (a
+   * handler stopped from outside, or one that failed). Pekko IO's death pact with the handler:
+   * the socket closes gracefully, bounded by close-timeout; inbound bytes are read and dropped.
+   */
+  private enum HandlerGone implements SocketProtocol.SocketInternal { INSTANCE }
+
   private enum ConnectTimeout implements SocketProtocol.SocketInternal { INSTANCE }
 
   private enum RetryConnect implements SocketProtocol.SocketInternal { INSTANCE }
@@ -139,6 +153,11 @@ final class SocketActor extends AbstractBehavior<Command> {
     void opened(Connected connected);
 
     void failed(Throwable cause);
+
+    /** The actor the opening is for, watched while connecting ({@link RequesterGone}); null for none. */
+    default ActorRef<?> requester() {
+      return null;
+    }
   }
 
   /**
@@ -205,6 +224,7 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   // reading: what the kernel gave us goes to the handler in order, and only to it
   private ActorRef<Event> handler;
+  private ActorRef<?> requester; // watched while connecting: see RequesterGone
   private boolean readingSuspended;
   private boolean pullMode; // suspend once pullWindow chunks await the handler's ResumeReading
   private int pullWindow = 1;
@@ -271,6 +291,10 @@ final class SocketActor extends AbstractBehavior<Command> {
       opened();
     } else {
       phase = Phase.CONNECTING;
+      requester = onOpen.requester();
+      if (requester != null) {
+        getContext().watchWith(requester, RequesterGone.INSTANCE);
+      }
       timers.startSingleTimer(ConnectTimeout.INSTANCE, options.connectTimeout());
       attemptConnect();
     }
@@ -295,6 +319,10 @@ final class SocketActor extends AbstractBehavior<Command> {
       localPeer = true;
     }
     phase = Phase.OPEN;
+    if (requester != null) {
+      getContext().unwatch(requester); // it has its answer now (an ask's actor ends with it)
+      requester = null;
+    }
     onOpen.opened(c);
   }
 
@@ -458,6 +486,10 @@ final class SocketActor extends AbstractBehavior<Command> {
         .onMessage(ConfirmedClose.class, c -> abandonConnect(c.replyTo()))
         .onMessage(Abort.class, a -> abandonConnect(a.replyTo()))
         .onMessage(ShutdownClose.class, c -> abandonConnect(null))
+        .onMessageEquals(RequesterGone.INSTANCE, () -> {
+          getContext().getLog().info("{}: whoever asked for it stopped while it connected; abandoning the connect", name);
+          return abandonConnect(null);
+        })
         .onAnyMessage(m -> Behaviors.same()));
   }
 
@@ -564,6 +596,8 @@ final class SocketActor extends AbstractBehavior<Command> {
         .onMessageEquals(Readable.INSTANCE, this::read)
         .onMessageEquals(CompletionsReady.INSTANCE, this::onCompletionsReady)
         .onMessage(Register.class, this::onRegister)
+        .onMessageEquals(HandlerGone.INSTANCE, this::onHandlerGone)
+        .onMessageEquals(RequesterGone.INSTANCE, this::next) // raced its unwatch: connected by now
         .onMessageEquals(SuspendReading.INSTANCE, this::onSuspend)
         .onMessageEquals(ResumeReading.INSTANCE, this::onResume)
         .onMessage(GetStats.class, this::onGetStats);
@@ -963,6 +997,12 @@ final class SocketActor extends AbstractBehavior<Command> {
   // ================================================================================ reading
 
   private Behavior<Command> onRegister(Register r) {
+    if (r.handler() != handler) {
+      if (handler != null) {
+        getContext().unwatch(handler);
+      }
+      getContext().watchWith(r.handler(), HandlerGone.INSTANCE);
+    }
     handler = r.handler();
     pullMode = r.pull();
     pullWindow = r.pullWindow();
@@ -972,6 +1012,17 @@ final class SocketActor extends AbstractBehavior<Command> {
       pool = new BufferPool(options.readBufferSize(), options.receivePoolChunks());
     }
     return read();
+  }
+
+  private Behavior<Command> onHandlerGone() {
+    handler = null;
+    if (phase == Phase.OPEN) {
+      getContext().getLog().info("{}: its handler stopped without closing it; closing", name);
+      beginClose(null, false, options.closeTimeout());
+    } else if (phase == Phase.CLOSING && closingStep == ClosingStep.AWAIT) {
+      readWithoutHandler(); // until the peer's end of stream, as a close without a handler does
+    }
+    return next();
   }
 
   private Behavior<Command> onSuspend() {

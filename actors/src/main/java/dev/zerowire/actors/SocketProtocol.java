@@ -85,7 +85,9 @@ public final class SocketProtocol {
    * the connect has ended, so nothing consumes it first, and "connected" is confirmed with
    * getpeername, never inferred from a zero SO_ERROR. A Connect that has not ended within the
    * options' {@code connectTimeout} fails with ETIMEDOUT. AF_UNIX: a full listen backlog (EAGAIN)
-   * is waited out, as a blocking connect(2) would, until the connect timeout.
+   * is waited out, as a blocking connect(2) would, until the connect timeout. If {@code replyTo}
+   * stops while the connect is under way, the connect is abandoned and the fd closed: nobody would
+   * take the socket. (Only until the answer: an ask's temporary actor may end with it.)
    */
   public record Connect(SocketAddress remote, SocketOptions options, ActorRef<ConnectReply> replyTo)
       implements ManagerCommand {
@@ -214,6 +216,11 @@ public final class SocketProtocol {
   /**
    * Deliver inbound data and connection events to {@code handler} ({@link Received}, {@link
    * PeerClosed}, {@link Closed}), and start reading. A later Register replaces the handler.
+   *
+   * <p>The socket watches its handler (Pekko IO's death pact): if the handler stops without
+   * closing the socket, the socket closes itself as for {@link Close} (queued Sends are written,
+   * then FIN; inbound bytes until the peer's end of stream are read and dropped), so a stopped
+   * or failed handler does not leave an fd open with nobody to close it.
    *
    * <p>Push mode ({@code pull == false}): the socket reads whenever the kernel has data and sends
    * every chunk at once; the handler must keep up or use {@link SuspendReading}. Pull mode: the

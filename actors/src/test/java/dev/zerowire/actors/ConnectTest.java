@@ -104,6 +104,31 @@ class ConnectTest {
   }
 
   /**
+   * Whoever asked for a connection stops while it waits (here for a full AF_UNIX backlog): the
+   * socket abandons the connect and closes its fd, rather than connecting later with nobody to
+   * take it (an fd and an actor kept for the life of the process).
+   */
+  @Test
+  void aConnectWhoseRequesterStopsIsAbandoned(@TempDir Path dir) throws Exception {
+    Path path = dir.resolve("full.sock");
+    try (NativeSocket listener = NativeSocket.unixStream(); NativeSocket first = NativeSocket.unixStream()) {
+      listener.bind(UnixDomainSocketAddress.of(path));
+      listener.listen(0); // one pending connection fills it
+      assertTrue(first.connect(UnixDomainSocketAddress.of(path)));
+      ActorRef<ConnectReply> requester = kit.spawn(org.apache.pekko.actor.typed.javadsl.Behaviors.<ConnectReply>ignore());
+      zw.manager().tell(new SocketProtocol.Connect(UnixDomainSocketAddress.of(path), zw.defaultOptions(), requester));
+      Thread.sleep(200); // the connect waits for room
+      kit.stop(requester);
+      Thread.sleep(300); // its socket hears of it and abandons the connect
+      try (NativeSocket a = PlainPeer.acceptOne(listener)) {
+        assertNotNull(a, "the connection that filled the backlog");
+      }
+      Thread.sleep(500); // room now: an abandoned connect does not come
+      assertEquals(null, listener.accept(), "nobody asked for this connection any more");
+    }
+  }
+
+  /**
    * AF_UNIX with the backlog full: a non-blocking connect gets EAGAIN where a blocking one would
    * wait. zerowire waits: once the listener accepts the connection ahead, ours goes through.
    */

@@ -415,6 +415,27 @@ abstract class SocketContract implements CloseContract {
     }
   }
 
+  /**
+   * A handler that stops without closing its socket (stopped from outside, or failed): the socket
+   * closes itself, gracefully (the peer sees an end of stream, not a reset), instead of keeping
+   * its fd with nobody to read or close it.
+   */
+  @Test
+  void aSocketWhoseHandlerStopsClosesItself() throws Exception {
+    try (Peer peer = transport().open(kit, options(SendMode.ADAPTIVE))) {
+      peer.startReading(SocketContract::streamByte, 65536, 0);
+      ActorRef<SocketProtocol.Event> handler = kit.spawn(
+          org.apache.pekko.actor.typed.javadsl.Behaviors.<SocketProtocol.Event>ignore());
+      peer.zw.tell(new SocketProtocol.Register(handler));
+      TestProbe<SocketProtocol.Command> watcher = kit.createTestProbe();
+      kit.stop(handler);
+      peer.awaitEof(Duration.ofSeconds(10));
+      assertTrue(peer.eof && !peer.reset, "an end of stream from the socket (eof " + peer.eof + ", reset "
+          + peer.reset + ")");
+      watcher.expectTerminated(peer.zw, Duration.ofSeconds(10));
+    }
+  }
+
   /** After a Close (the peer never ends its side, so the socket stays closing) a Sends is refused whole. */
   @Test
   void aSendsToAClosingSocketIsRefusedWholeOneOutcomeEach() throws Exception {
