@@ -776,9 +776,27 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     return Behaviors.stopped();
   }
 
-  /** Stopped from outside (system shutdown): the socket outlives us and still owes outcomes we cannot route. */
+  /**
+   * Stopped from outside (a parent's stop, system shutdown), not closed: what never reached the
+   * socket is the caller's again at once (Rejected: queued while connecting, or held back), and
+   * awaited acks are lost. What the socket took it still owns: the kernel may read those buffers
+   * until their outcomes, which the socket sends to this stopped actor (dead letters), so they
+   * cannot be handed back here. The socket closes itself (its handler, our adapter, stops with
+   * us); the Close below only says so sooner.
+   */
   private Behavior<ClientCommand> onPostStop() {
+    String reason = name + " was stopped before this message reached the socket";
+    stash.forEach(m -> {
+      if (m instanceof Request q) {
+        reject(q, q.ackid(), reason);
+      } else if (m instanceof Requests b) {
+        b.requests().forEach(q -> reject(q, q.ackid(), reason));
+      }
+    });
+    stash.clear();
     if (socket != null) {
+      rejectHeld(reason);
+      loseAllAcks("the client was stopped before the ack came");
       outbox.tell(new SocketProtocol.Close(null));
       getContext().getLog().debug("{}: stopped with the socket open; closing it", name);
     }

@@ -117,6 +117,55 @@ class BlightClientStallTest {
     }
   }
 
+  /**
+   * A client stopped from outside (not closed) while the server does not read: the requests it
+   * held back are Rejected and the ack it awaited is lost, at once, each to its caller; the ones
+   * the socket took stay the socket's (the kernel may read them) and get no outcome.
+   */
+  @Test
+  void aClientStoppedFromOutsideGivesBackWhatNeverReachedTheSocket() throws Exception {
+    try (RawServer raw = new RawServer(Transport.UNIX, dir)) {
+      Client c = BlightTestSupport.connect(kit, raw.address, BlightSettings.defaults().withMaxMessageSize(1 << 20)
+          .withSocketOptions(dev.zerowire.actors.ZeroWire.get(kit.system()).defaultOptions()
+              .withLimits(4 << 20, 32L << 20))); // the queue bound is raised to fit one largest message
+      try (RawPeer server = raw.accept()) { // never reads
+        TestProbe<BlightProtocol.ClientReply> replies = kit.createTestProbe();
+        java.util.List<dev.zerowire.nativeio.NativeBuffer> owned = new java.util.ArrayList<>();
+        java.util.List<BlightProtocol.Request> batch = new java.util.ArrayList<>();
+        dev.zerowire.nativeio.NativeBuffer id = dev.zerowire.nativeio.NativeBuffer.allocate(2);
+        owned.add(id);
+        batch.add(BlightProtocol.Request.of(BlightType.INFO, id, 0, replies.getRef())); // awaits its ack
+        for (int k = 1; k <= 16; k++) { // 16 MiB behind a 4 MiB queue bound: most are held back
+          dev.zerowire.nativeio.NativeBuffer b = dev.zerowire.nativeio.NativeBuffer.allocate(1 << 20);
+          owned.add(b);
+          batch.add(BlightProtocol.Request.of(BlightType.REPAINT, b, k, replies.getRef()));
+        }
+        c.ref().tell(new BlightProtocol.Requests(batch));
+        assertTrue(replies.receiveMessage(Duration.ofSeconds(10)) instanceof BlightProtocol.Sent, "the Info left");
+        kit.stop(c.ref());
+        int rejected = 0;
+        boolean lost = false;
+        while (!lost || rejected < 8) {
+          BlightProtocol.ClientReply m = replies.receiveMessage(Duration.ofSeconds(10));
+          switch (m) {
+            case BlightProtocol.RequestOutcomes b -> rejected += (int) b.outcomes().stream()
+                .filter(o -> o instanceof BlightProtocol.Rejected r && r.reason().contains("was stopped")).count();
+            case BlightProtocol.Rejected r -> {
+              assertTrue(r.reason().contains("was stopped"), r.reason());
+              rejected++;
+            }
+            case BlightProtocol.AckLost a -> {
+              assertEquals(0, a.correlationId());
+              lost = true;
+            }
+            default -> { }
+          }
+        }
+        assertTrue(rejected >= 8 && rejected <= 16, rejected + " held Repaints given back");
+      }
+    }
+  }
+
   @Test
   void aServerThatReadsButNeverAcksEndsAwaitedRequestsAfterTheStallTimeout() throws Exception {
     try (RawServer raw = new RawServer(Transport.UNIX, dir)) {
