@@ -108,7 +108,9 @@ public final class BlightProtocol {
    * {@link ClientClosed}): like any message to a stopped actor it goes to dead letters, untouched,
    * so a caller that may race the close watches the client and takes such payloads back on
    * {@code Terminated}. The client itself stops only after every request it took has had its
-   * outcome (unless it is stopped from outside, e.g. by actor system shutdown).
+   * outcome. Stopped from outside instead (a parent's stop, actor system shutdown), it rejects at
+   * once what never reached its socket and loses its awaited acks; the requests its socket had
+   * taken then get no outcome (their buffers may still be read by the kernel).
    *
    * @param type          the message type; never {@link BlightType#INVALID}
    * @param ackid         the ackid to put in the header, 1..2^32-1, or {@link #AUTO_ACKID} to let the
