@@ -60,6 +60,12 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
 
   private enum RetryAccept implements SocketProtocol.ListenerInternal { INSTANCE }
 
+  /**
+   * The bind handler stopped (Pekko IO's death pact with the bind commander): nobody would take
+   * the connections accepted from now on, so the listener unbinds, as for {@link Unbind}.
+   */
+  private enum HandlerGone implements SocketProtocol.ListenerInternal { INSTANCE }
+
   /** The longest AF_UNIX path: sizeof(sun_path) less its terminating NUL (unix(7)). */
   static final int UNIX_PATH_MAX_BYTES = 107;
 
@@ -114,6 +120,7 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
     this.registration = registration;
     this.local = local;
     this.maxConnections = bind.maxConnections() >= 0 ? bind.maxConnections() : settings.maxConnections();
+    ctx.watchWith(bind.handler(), HandlerGone.INSTANCE);
   }
 
   @Override
@@ -123,6 +130,11 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
         .onMessageEquals(RetryAccept.INSTANCE, this::acceptAll)
         .onMessageEquals(ConnectionEnded.INSTANCE, this::onConnectionEnded)
         .onMessageEquals(Unbind.INSTANCE, () -> {
+          cleanup();
+          return Behaviors.stopped();
+        })
+        .onMessageEquals(HandlerGone.INSTANCE, () -> {
+          getContext().getLog().info("listener on {}: its handler stopped; unbinding", local);
           cleanup();
           return Behaviors.stopped();
         })

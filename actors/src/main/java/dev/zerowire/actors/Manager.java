@@ -171,6 +171,11 @@ final class Manager extends AbstractBehavior<ManagerCommand> {
       public void failed(Throwable cause) {
         getContext().getLog().warn("accepted connection could not be set up: {}", cause.getMessage());
       }
+
+      @Override
+      public ActorRef<?> ownerUntilRegistered() {
+        return a.handler();
+      }
     });
     if (ref != null) {
       acceptedBy.put(ref, a.listener());

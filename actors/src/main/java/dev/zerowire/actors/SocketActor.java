@@ -136,6 +136,16 @@ final class SocketActor extends AbstractBehavior<Command> {
    */
   private enum HandlerGone implements SocketProtocol.SocketInternal { INSTANCE }
 
+  /**
+   * An accepted socket's bind handler stopped before any handler registered for it. It may still
+   * be claimed (a Pekko Streams bind source ends with take(1) while its connection is handled
+   * next), so the socket waits close-timeout for a Register ({@link Unclaimed}), then closes.
+   */
+  private enum OwnerGone implements SocketProtocol.SocketInternal { INSTANCE }
+
+  /** The wait after {@link OwnerGone} is over. */
+  private enum Unclaimed implements SocketProtocol.SocketInternal { INSTANCE }
+
   private enum ConnectTimeout implements SocketProtocol.SocketInternal { INSTANCE }
 
   private enum RetryConnect implements SocketProtocol.SocketInternal { INSTANCE }
@@ -156,6 +166,14 @@ final class SocketActor extends AbstractBehavior<Command> {
 
     /** The actor the opening is for, watched while connecting ({@link RequesterGone}); null for none. */
     default ActorRef<?> requester() {
+      return null;
+    }
+
+    /**
+     * An accepted socket's owner until a handler registers (the bind handler its {@code Accepted}
+     * went to), watched until then ({@link OwnerGone}); null for none.
+     */
+    default ActorRef<?> ownerUntilRegistered() {
       return null;
     }
   }
@@ -225,6 +243,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   // reading: what the kernel gave us goes to the handler in order, and only to it
   private ActorRef<Event> handler;
   private ActorRef<?> requester; // watched while connecting: see RequesterGone
+  private ActorRef<?> owner; // an accepted socket's bind handler, watched until a handler registers
   private boolean readingSuspended;
   private boolean pullMode; // suspend once pullWindow chunks await the handler's ResumeReading
   private int pullWindow = 1;
@@ -286,6 +305,10 @@ final class SocketActor extends AbstractBehavior<Command> {
       releaseNativeResources();
       phase = Phase.STOPPED;
       return Behaviors.stopped();
+    }
+    owner = onOpen.ownerUntilRegistered();
+    if (owner != null) {
+      getContext().watchWith(owner, OwnerGone.INSTANCE);
     }
     if (connectTo == null) {
       opened();
@@ -597,6 +620,20 @@ final class SocketActor extends AbstractBehavior<Command> {
         .onMessageEquals(CompletionsReady.INSTANCE, this::onCompletionsReady)
         .onMessage(Register.class, this::onRegister)
         .onMessageEquals(HandlerGone.INSTANCE, this::onHandlerGone)
+        .onMessageEquals(OwnerGone.INSTANCE, () -> {
+          if (handler == null) { // else a handler registered while this was on its way: it owns the socket
+            timers.startSingleTimer(Unclaimed.INSTANCE, options.closeTimeout());
+          }
+          return next();
+        })
+        .onMessageEquals(Unclaimed.INSTANCE, () -> {
+          if (handler == null && phase == Phase.OPEN) {
+            getContext().getLog().info("{}: accepted, its bind handler stopped, and nobody registered for it within "
+                + "close-timeout; closing", name);
+            beginClose(null, false, options.closeTimeout());
+          }
+          return next();
+        })
         .onMessageEquals(RequesterGone.INSTANCE, this::next) // raced its unwatch: connected by now
         .onMessageEquals(SuspendReading.INSTANCE, this::onSuspend)
         .onMessageEquals(ResumeReading.INSTANCE, this::onResume)
@@ -997,6 +1034,11 @@ final class SocketActor extends AbstractBehavior<Command> {
   // ================================================================================ reading
 
   private Behavior<Command> onRegister(Register r) {
+    if (owner != null) {
+      getContext().unwatch(owner); // the handler owns it from now on (it may be the same actor)
+      owner = null;
+    }
+    timers.cancel(Unclaimed.INSTANCE);
     if (r.handler() != handler) {
       if (handler != null) {
         getContext().unwatch(handler);
@@ -1016,6 +1058,7 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   private Behavior<Command> onHandlerGone() {
     handler = null;
+    dropUndelivered();
     if (phase == Phase.OPEN) {
       getContext().getLog().info("{}: its handler stopped without closing it; closing", name);
       beginClose(null, false, options.closeTimeout());
@@ -1023,6 +1066,21 @@ final class SocketActor extends AbstractBehavior<Command> {
       readWithoutHandler(); // until the peer's end of stream, as a close without a handler does
     }
     return next();
+  }
+
+  /**
+   * Read, never delivered, and nobody to deliver to any more (the handler stopped): what a
+   * close waits for ({@link #closeComplete}) must not wait for them, and lent memory goes back.
+   */
+  private void dropUndelivered() {
+    for (Event e; (e = undelivered.poll()) != null; ) {
+      if (e instanceof ReceivedBuffer b) {
+        droppedWithoutHandler += b.buffer().length();
+        b.buffer().release();
+      } else if (e instanceof Received r) {
+        droppedWithoutHandler += r.data().length;
+      }
+    }
   }
 
   private Behavior<Command> onSuspend() {

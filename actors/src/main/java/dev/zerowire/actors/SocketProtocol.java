@@ -110,6 +110,12 @@ public final class SocketProtocol {
    * <p>When accept(2) fails for want of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM) the listener
    * backs off, retries, and accepts everything still in the backlog once resources are free.
    *
+   * <p>The listener watches {@code handler} (Pekko IO's death pact): if it stops, the listener
+   * unbinds. An accepted socket is the handler's until a handler {@link Register}s for it: if the
+   * bind handler stops first, the socket waits {@code close-timeout} for a Register (a stream's
+   * bind source may end while its last connection is being handled) and then closes itself, so no
+   * connection is left with nobody to read or close it.
+   *
    * @param maxConnections connections this listener keeps open at once; at the limit new ones
    *     wait in the listen backlog. 0: no limit; -1: {@code zerowire.listener.max-connections}
    */

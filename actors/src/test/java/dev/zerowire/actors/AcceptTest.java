@@ -67,6 +67,47 @@ class AcceptTest {
   }
 
   /**
+   * The bind handler stops: its listener unbinds (new connects are refused), and a connection it
+   * was told of but never registered a handler for closes itself (the client reads an end of
+   * stream), instead of keeping an fd nobody reads or closes for the life of the process.
+   */
+  @Test
+  void whenTheBindHandlerStopsTheListenerUnbindsAndItsUnclaimedConnectionsClose() throws Exception {
+    ZeroWire zw = ZeroWire.get(kit.system());
+    TestProbe<ListenerEvent> events = kit.createTestProbe();
+    org.apache.pekko.actor.typed.ActorRef<ListenerEvent> handler = kit.spawn(
+        org.apache.pekko.actor.typed.javadsl.Behaviors.<ListenerEvent>receive((ctx, ev) -> {
+          events.getRef().tell(ev); // told of each connection, registers for none
+          return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+        }));
+    zw.manager().tell(new SocketProtocol.Bind(new InetSocketAddress("127.0.0.1", 0), zw.defaultOptions(), 16,
+        handler));
+    Bound bound = events.expectMessageClass(Bound.class, Duration.ofSeconds(10));
+    try (SocketChannel client = SocketChannel.open(bound.local())) {
+      events.expectMessageClass(Accepted.class, Duration.ofSeconds(10));
+      kit.stop(handler);
+      client.configureBlocking(false);
+      ByteBuffer b = ByteBuffer.allocate(64);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      int n;
+      while ((n = client.read(b.clear())) == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertEquals(-1, n, "the unclaimed connection ends its stream");
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    boolean refused = false;
+    while (!refused && System.nanoTime() < deadline) {
+      try (SocketChannel late = SocketChannel.open(bound.local())) {
+        Thread.sleep(20); // still listening: not yet unbound
+      } catch (java.net.ConnectException e) {
+        refused = true;
+      }
+    }
+    assertTrue(refused, "the listener unbound when its handler stopped");
+  }
+
+  /**
    * A child JVM with RLIMIT_NOFILE 64 gets 100 connections: it serves what its fds allow, then
    * accept(2) fails with EMFILE. While starved it must not spin (CPU time stays low) and logs
    * once; as the served connections close it accepts the rest from the backlog, unprompted by

@@ -436,6 +436,36 @@ abstract class SocketContract implements CloseContract {
     }
   }
 
+  /**
+   * A reset with bytes read and not yet delivered (a pull-mode handler behind on its chunks), and
+   * then the handler stops: the socket drops what it can no longer deliver and stops, instead of
+   * waiting for ever to deliver it.
+   */
+  @Test
+  void aResetSocketWhoseHandlerStopsWithBytesUndeliveredStillStops() throws Exception {
+    try (Peer peer = transport().open(kit, options(SendMode.ADAPTIVE))) {
+      TestProbe<SocketProtocol.Event> events = kit.createTestProbe();
+      ActorRef<SocketProtocol.Event> handler = kit.spawn(
+          org.apache.pekko.actor.typed.javadsl.Behaviors.<SocketProtocol.Event>receive((ctx, ev) -> {
+            events.getRef().tell(ev); // takes chunks, never asks for the next
+            return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+          }));
+      peer.zw.tell(SocketProtocol.Register.pull(handler));
+      byte[] chunk = new byte[64 * 1024];
+      for (int k = 0; k < 3; k++) {
+        PlainPeer.writeAll(peer.socket, chunk);
+      }
+      events.expectMessageClass(SocketProtocol.Received.class, Duration.ofSeconds(10)); // one chunk, unanswered
+      TestProbe<SocketStats> stats = kit.createTestProbe();
+      peer.zw.tell(new SocketProtocol.Abort(null));
+      peer.zw.tell(new SocketProtocol.GetStats(stats.getRef())); // the Abort is done when this answers
+      stats.receiveMessage(Duration.ofSeconds(10));
+      kit.stop(handler);
+      TestProbe<SocketProtocol.Command> watcher = kit.createTestProbe();
+      watcher.expectTerminated(peer.zw, Duration.ofSeconds(10));
+    }
+  }
+
   /** After a Close (the peer never ends its side, so the socket stays closing) a Sends is refused whole. */
   @Test
   void aSendsToAClosingSocketIsRefusedWholeOneOutcomeEach() throws Exception {
