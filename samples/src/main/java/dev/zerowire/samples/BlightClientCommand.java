@@ -186,7 +186,7 @@ public final class BlightClientCommand implements Callable<Integer> {
         // the JVM is shutting down: the hook is running and sees `ended`
       }
       system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS); // a shutdown waits, bounded
     }
   }
 

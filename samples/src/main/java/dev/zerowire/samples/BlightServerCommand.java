@@ -203,7 +203,7 @@ public final class BlightServerCommand implements Callable<Integer> {
         // the JVM is shutting down: the hook is running and sees `ended`
       }
       system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS); // a shutdown waits, bounded
     }
   }
 

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
@@ -140,7 +141,7 @@ public final class DemoCommand implements Callable<Integer> {
       return match && run.ok() && errors.isEmpty() ? 0 : 1;
     } finally {
       system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS); // a shutdown waits, bounded
       if (tmp != null) {
         Files.deleteIfExists(tmp.resolve("blight.sock"));
         Files.deleteIfExists(tmp);

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
@@ -122,7 +123,7 @@ public final class TrainCommand implements Callable<Integer> {
       errors.addAll(events.await(ServerStopped.class, Duration.ofSeconds(60)).summary().errors());
     } finally {
       system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS); // a shutdown waits, bounded
       Files.deleteIfExists(sock);
       Files.deleteIfExists(tmp);
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -22,6 +23,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 public final class StreamSender {
   private StreamSender() {}
+
+  private enum SocketGone { INSTANCE }
 
   /**
    * What the sender saw: Sends made, outcomes by kind, and how long the Close took to Closed.
@@ -36,6 +39,9 @@ public final class StreamSender {
   public static Behavior<Object> create(ActorRef<SocketProtocol.Command> socket, long messages, int size, int window,
       long closeAfter, LongConsumer progress, CompletableFuture<Result> done) {
     return Behaviors.setup(ctx -> {
+      // The run waits on `done`: it must complete whatever happens. A socket that stops before
+      // our Close reached it never answers it, and a sender that fails never completes it.
+      ctx.watchWith(socket, SocketGone.INSTANCE);
       ActorRef<SendReply> replies = ctx.getSelf().narrow();
       ActorRef<SocketProtocol.Event> closedTo = ctx.getSelf().narrow();
       ArrayDeque<NativeBuffer> free = new ArrayDeque<>();
@@ -89,6 +95,14 @@ public final class StreamSender {
             }
             done.complete(new Result(state[0], state[1], state[2], state[3], System.nanoTime() - state[4], c));
             return Behaviors.stopped();
+          })
+          .onMessageEquals(SocketGone.INSTANCE, () -> {
+            done.completeExceptionally(new IllegalStateException("the socket stopped before it answered our Close"));
+            return Behaviors.stopped();
+          })
+          .onSignal(PostStop.class, p -> {
+            done.completeExceptionally(new IllegalStateException("the sender stopped before the socket closed"));
+            return Behaviors.same(); // no effect once completed
           })
           .build();
     });
