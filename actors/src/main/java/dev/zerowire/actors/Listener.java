@@ -74,9 +74,10 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       long token = poller.newToken();
       NativeSocket socket = null;
+      SocketAddress local = null;
       try {
         socket = NativeSocket.forAddress(bind.local(), Kernel.SOCK_STREAM);
-        SocketAddress local = listen(socket, bind);
+        local = listen(socket, bind);
         ActorRef<ListenerCommand> self = ctx.getSelf();
         Poller.Registration registration = new Poller.Registration(token, socket.fd(), () -> self.tell(Acceptable.INSTANCE), () -> {});
         poller.register(registration);
@@ -85,6 +86,9 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
       } catch (IOException | RuntimeException e) {
         if (socket != null) {
           socket.close();
+        }
+        if (local instanceof UnixDomainSocketAddress unix) { // ours, and nobody listens on it: a later Bind may
+          deleteQuietly(unix.getPath());
         }
         bind.handler().tell(new BindFailed(bind.local(), e));
         return Behaviors.stopped();
@@ -254,8 +258,23 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
       }
       local = null;
     }
-    socket.listen(bind.backlog() > 0 ? bind.backlog() : 128);
+    try {
+      socket.listen(bind.backlog() > 0 ? bind.backlog() : 128);
+    } catch (IOException e) {
+      if (local instanceof UnixDomainSocketAddress unix) { // the path bind(2) made: a later Bind may use it
+        deleteQuietly(unix.getPath());
+      }
+      throw e;
+    }
     return local != null ? local : socket.localAddress();
+  }
+
+  private static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException ignored) {
+      // the BindFailed names the real error; a path left behind says so at the next Bind
+    }
   }
 
   /**
