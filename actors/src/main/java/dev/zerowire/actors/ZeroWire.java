@@ -116,6 +116,7 @@ public final class ZeroWire implements Extension {
     this.reaper = system.systemActorOf(Reaper.create(settings.reaperMaxPerDrain()), "zerowire-reaper", dispatcher);
     this.manager = system.systemActorOf(
         Manager.create(poller, reaper, settings), "zerowire-manager", dispatcher);
+    system.systemActorOf(LostBuffers.create(), "zerowire-lost-buffers", dispatcher);
 
     // Every socket closes gracefully within the service-stop phase, even with peers that never
     // read: a graceful close gets what the phase leaves after the worst-case reset (reset-grace
