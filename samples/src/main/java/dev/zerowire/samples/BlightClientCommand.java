@@ -153,7 +153,12 @@ public final class BlightClientCommand implements Callable<Integer> {
       int code;
       try {
         BlightRuns.ClientRun run = BlightRuns.run(system, remote, settings, specs,
-            l -> ProgressBar.forTerminal(!json, l.messages(), l.size()), client::set);
+            l -> ProgressBar.forTerminal(!json, l.messages(), l.size()), c -> {
+              client.set(c);
+              if (signalled.get()) { // the signal came before the client had a ref: the hook could not close it
+                c.tell(new CloseClient(null));
+              }
+            });
         List<String> errors = new ArrayList<>();
         run.loads().forEach(r -> errors.addAll(r.errors()));
         if (run.loads().size() < specs.size()) {
