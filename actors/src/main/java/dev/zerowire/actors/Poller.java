@@ -130,10 +130,20 @@ final class Poller {
     this.maxEvents = maxEvents;
     this.taskBudgetNanos = taskBudget.toNanos();
     this.epoll = new Epoll(maxEvents);
-    this.wake = new EventFd();
-    epoll.add(wake.fd(), Kernel.EPOLLIN, WAKE_TOKEN);
-    synchronized (this) {
-      startThread();
+    EventFd w = null;
+    try { // a start that fails half-way (EMFILE, no thread to be had) must not keep the fds it made
+      w = new EventFd();
+      epoll.add(w.fd(), Kernel.EPOLLIN, WAKE_TOKEN);
+      this.wake = w;
+      synchronized (this) {
+        startThread();
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      if (w != null) {
+        w.close();
+      }
+      epoll.close();
+      throw e;
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.zerowire.actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerowire.nativeio.Kernel;
@@ -20,6 +21,31 @@ import org.junit.jupiter.api.Test;
  */
 class PollerThreadLimitTest {
   private static final long WAIT_S = 30;
+
+  /**
+   * A poller that cannot get its first thread (the same limit, at start) fails to start, and
+   * keeps none of the fds it made on the way (its epoll and its eventfd): 50 failed starts leave
+   * the process's fd count where it was (it grew by 100 before).
+   */
+  @Test
+  void aPollerThatCannotStartKeepsNoFd() throws Exception {
+    ThreadFactory none = r -> {
+      throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
+    };
+    java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
+    long before;
+    try (var l = java.nio.file.Files.list(fds)) {
+      before = l.count();
+    }
+    for (int i = 0; i < 50; i++) {
+      assertThrows(OutOfMemoryError.class, () -> new Poller(16, Duration.ofMillis(1), none));
+    }
+    long after;
+    try (var l = java.nio.file.Files.list(fds)) {
+      after = l.count();
+    }
+    assertTrue(after - before < 20, "fds before " + before + ", after 50 failed starts " + after);
+  }
 
   @Test
   void aHeldPollerThatCannotBeReplacedPollsAgainWhenItsTaskReturns() throws Exception {

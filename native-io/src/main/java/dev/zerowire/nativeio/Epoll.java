@@ -32,9 +32,15 @@ public final class Epoll implements AutoCloseable {
     if (maxEvents < 1) {
       throw new IllegalArgumentException("maxEvents must be >= 1, was " + maxEvents);
     }
-    this.epfd = Errors.check("epoll_create1", LibC.epoll_create1(Kernel.EPOLL_CLOEXEC));
+    int fd = Errors.check("epoll_create1", LibC.epoll_create1(Kernel.EPOLL_CLOEXEC));
+    try {
+      this.events = new NativeMemory(Math.multiplyExact(maxEvents, EVENT_SIZE));
+    } catch (RuntimeException | Error e) { // the fd must not outlive a constructor that failed
+      LibC.close(fd);
+      throw e;
+    }
+    this.epfd = fd;
     this.maxEvents = maxEvents;
-    this.events = new NativeMemory(maxEvents * EVENT_SIZE);
   }
 
   /** EPOLL_CTL_ADD {@code fd} for {@code eventMask} (EPOLLIN | EPOLLOUT | EPOLLET ...). */
