@@ -87,7 +87,7 @@ final class Listener extends AbstractBehavior<ListenerCommand> {
         if (socket != null) {
           socket.close();
         }
-        if (local instanceof UnixDomainSocketAddress unix) { // ours, and nobody listens on it: a later Bind may
+        if (local instanceof UnixDomainSocketAddress unix) { // the path our bind(2) made: a later Bind may use it
           deleteQuietly(unix.getPath());
         }
         bind.handler().tell(new BindFailed(bind.local(), e));
