@@ -1345,8 +1345,9 @@ final class SocketActor extends AbstractBehavior<Command> {
     phase = Phase.CLOSING;
     closingStep = ClosingStep.FLUSH;
     // UDP has no end of stream to wait for (recv's 0 is an empty datagram): a datagram socket is
-    // closed once every Send has its outcome, not after close-timeout.
-    awaitEof = socket.isStream();
+    // closed once every Send has its outcome, not after close-timeout. A ConfirmedClose still waits
+    // for one, and fails at close-timeout: a UDP peer cannot confirm, and Closed must not say it did.
+    awaitEof = socket.isStream() || confirm;
     confirmClose = confirm;
     if (confirm) {
       closeHow = "confirmed";

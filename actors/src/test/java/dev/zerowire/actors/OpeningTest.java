@@ -234,6 +234,20 @@ class OpeningTest {
     }
   }
 
+  /** UDP cannot confirm a close: a ConfirmedClose fails at close-timeout and Closed says so, never "confirmed". */
+  @Test
+  void aConfirmedCloseOfAUdpSocketIsNeverCalledConfirmed() throws Exception {
+    try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET)) {
+      rx.bind(new InetSocketAddress("127.0.0.1", 0));
+      SocketProtocol.Connected c = openUdp(rx, zw.defaultOptions().withMode(SendMode.COPY)
+          .withCloseTimeout(Duration.ofMillis(300), Duration.ofMillis(300)));
+      TestProbe<SocketProtocol.Event> closed = kit.createTestProbe();
+      c.socket().tell(new SocketProtocol.ConfirmedClose(closed.getRef()));
+      SocketProtocol.Closed done = closed.expectMessageClass(SocketProtocol.Closed.class, Duration.ofSeconds(5));
+      assertTrue(done.how().startsWith("failed") && done.how().contains("end of stream"), done.how());
+    }
+  }
+
   /**
    * A UDP socket makes one sendmsg per Send, never cut (gather-bytes here is under the datagram
    * size); batched outcomes still travel one message per flush loop, not one per datagram (the
