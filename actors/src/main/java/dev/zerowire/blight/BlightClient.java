@@ -252,8 +252,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         .onMessage(ConnectResult.class, this::onConnectResult)
         .onMessage(GetClientStats.class, this::onGetStats) // nothing to wait for: no socket yet
         .onAnyMessage(m -> {
-          List<Request> requests = m instanceof Request r ? List.of(r) : m instanceof Requests b ? b.requests()
-              : List.of();
+          List<Request> requests = requestsIn(m);
           if (m instanceof Requests && requests.isEmpty()) {
             return Behaviors.same(); // nothing to send, nothing to answer: no stash entry for it
           }
@@ -304,17 +303,12 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     getContext().getLog().info("{}", reason); // the events ref hears it as ClientConnectFailed
     how = "connect failed: " + f.cause().getMessage();
     events.tell(new ClientConnectFailed(getContext().getSelf(), name, reason));
-    stash.forEach(m -> {
-      if (m instanceof Request q) {
-        reject(q, q.ackid(), reason);
-      } else if (m instanceof Requests b) {
-        b.requests().forEach(q -> reject(q, q.ackid(), reason));
-      } else if (m instanceof CloseClient cc) {
+    stash.forEach(m -> { // requests and closes: stats are answered while connecting, never stashed
+      requestsIn(m).forEach(q -> reject(q, q.ackid(), reason));
+      if (m instanceof CloseClient cc) {
         watchClose(cc.replyTo());
       } else if (m instanceof BlightProtocol.AbortClient ac) {
         watchClose(ac.replyTo());
-      } else if (m instanceof GetClientStats g) {
-        g.replyTo().tell(stats());
       }
     });
     stash.clear();
@@ -414,6 +408,11 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     payloadBytes += r.payloadLength();
     outbox.submit(BlightEncoder.header(r.type(), ackid, r.payloadLength()), null,
         r.payloadLength() == 0 ? null : r.payload(), new RequestTag(r, ackid, batched));
+  }
+
+  /** The requests a command carries: one, a batch's, or none. */
+  private static List<Request> requestsIn(ClientCommand m) {
+    return m instanceof Request r ? List.of(r) : m instanceof Requests b ? b.requests() : List.of();
   }
 
   /** The rejection of a request past {@link BlightLimits#maxQueuedRequests()}. */
@@ -786,13 +785,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
    */
   private Behavior<ClientCommand> onPostStop() {
     String reason = name + " was stopped before this message reached the socket";
-    stash.forEach(m -> {
-      if (m instanceof Request q) {
-        reject(q, q.ackid(), reason);
-      } else if (m instanceof Requests b) {
-        b.requests().forEach(q -> reject(q, q.ackid(), reason));
-      }
-    });
+    stash.forEach(m -> requestsIn(m).forEach(q -> reject(q, q.ackid(), reason)));
     stash.clear();
     if (socket != null) {
       rejectHeld(reason);
