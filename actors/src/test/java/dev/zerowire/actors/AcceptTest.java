@@ -9,6 +9,7 @@ import dev.zerowire.actors.SocketProtocol.ListenerEvent;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -24,6 +25,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -75,10 +78,10 @@ class AcceptTest {
   void whenTheBindHandlerStopsTheListenerUnbindsAndItsUnclaimedConnectionsClose() throws Exception {
     ZeroWire zw = ZeroWire.get(kit.system());
     TestProbe<ListenerEvent> events = kit.createTestProbe();
-    org.apache.pekko.actor.typed.ActorRef<ListenerEvent> handler = kit.spawn(
-        org.apache.pekko.actor.typed.javadsl.Behaviors.<ListenerEvent>receive((ctx, ev) -> {
+    ActorRef<ListenerEvent> handler = kit.spawn(
+        Behaviors.<ListenerEvent>receive((ctx, ev) -> {
           events.getRef().tell(ev); // told of each connection, registers for none
-          return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+          return Behaviors.same();
         }));
     zw.manager().tell(new SocketProtocol.Bind(new InetSocketAddress("127.0.0.1", 0), zw.defaultOptions(), 16,
         handler));
@@ -100,7 +103,7 @@ class AcceptTest {
     while (!refused && System.nanoTime() < deadline) {
       try (SocketChannel late = SocketChannel.open(bound.local())) {
         Thread.sleep(20); // still listening: not yet unbound
-      } catch (java.net.ConnectException e) {
+      } catch (ConnectException e) {
         refused = true;
       }
     }

@@ -19,6 +19,7 @@ import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,7 +116,7 @@ class ConnectTest {
       listener.bind(UnixDomainSocketAddress.of(path));
       listener.listen(0); // one pending connection fills it
       assertTrue(first.connect(UnixDomainSocketAddress.of(path)));
-      ActorRef<ConnectReply> requester = kit.spawn(org.apache.pekko.actor.typed.javadsl.Behaviors.<ConnectReply>ignore());
+      ActorRef<ConnectReply> requester = kit.spawn(Behaviors.<ConnectReply>ignore());
       zw.manager().tell(new SocketProtocol.Connect(UnixDomainSocketAddress.of(path), zw.defaultOptions(), requester));
       Thread.sleep(200); // the connect waits for room
       kit.stop(requester);

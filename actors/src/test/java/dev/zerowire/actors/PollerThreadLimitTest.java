@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerowire.nativeio.Kernel;
 import dev.zerowire.nativeio.NativeSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
@@ -32,16 +34,16 @@ class PollerThreadLimitTest {
     ThreadFactory none = r -> {
       throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
     };
-    java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
+    Path fds = Path.of("/proc/self/fd");
     long before;
-    try (var l = java.nio.file.Files.list(fds)) {
+    try (var l = Files.list(fds)) {
       before = l.count();
     }
     for (int i = 0; i < 50; i++) {
       assertThrows(OutOfMemoryError.class, () -> new Poller(16, Duration.ofMillis(1), none));
     }
     long after;
-    try (var l = java.nio.file.Files.list(fds)) {
+    try (var l = Files.list(fds)) {
       after = l.count();
     }
     assertTrue(after - before < 20, "fds before " + before + ", after 50 failed starts " + after);

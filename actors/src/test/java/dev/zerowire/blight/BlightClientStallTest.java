@@ -4,17 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerowire.actors.ZeroWire;
 import dev.zerowire.blight.BlightProtocol.ClientClosed;
 import dev.zerowire.blight.BlightProtocol.ClientFault;
 import dev.zerowire.blight.BlightTestSupport.Client;
 import dev.zerowire.blight.BlightTestSupport.RawPeer;
 import dev.zerowire.blight.BlightTestSupport.RawServer;
 import dev.zerowire.blight.BlightTestSupport.Transport;
+import dev.zerowire.nativeio.NativeBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
@@ -106,7 +112,7 @@ class BlightClientStallTest {
         }
         ClientFault f = c.await(ClientFault.class);
         assertEquals(BlightProtocolException.Fault.STALLED, f.fault(), f.message());
-        java.util.regex.Matcher owed = java.util.regex.Pattern.compile("(\\d+) send\\(s\\) without outcome")
+        Matcher owed = Pattern.compile("(\\d+) send\\(s\\) without outcome")
             .matcher(f.message());
         assertTrue(owed.find(), f.message());
         // The bound, plus the Pings of the read that reached it and of the one already asked for
@@ -126,17 +132,17 @@ class BlightClientStallTest {
   void aClientStoppedFromOutsideGivesBackWhatNeverReachedTheSocket() throws Exception {
     try (RawServer raw = new RawServer(Transport.UNIX, dir)) {
       Client c = BlightTestSupport.connect(kit, raw.address, BlightSettings.defaults().withMaxMessageSize(1 << 20)
-          .withSocketOptions(dev.zerowire.actors.ZeroWire.get(kit.system()).defaultOptions()
+          .withSocketOptions(ZeroWire.get(kit.system()).defaultOptions()
               .withLimits(4 << 20, 32L << 20))); // the queue bound is raised to fit one largest message
       try (RawPeer server = raw.accept()) { // never reads
         TestProbe<BlightProtocol.ClientReply> replies = kit.createTestProbe();
-        java.util.List<dev.zerowire.nativeio.NativeBuffer> owned = new java.util.ArrayList<>();
-        java.util.List<BlightProtocol.Request> batch = new java.util.ArrayList<>();
-        dev.zerowire.nativeio.NativeBuffer id = dev.zerowire.nativeio.NativeBuffer.allocate(2);
+        List<NativeBuffer> owned = new ArrayList<>();
+        List<BlightProtocol.Request> batch = new ArrayList<>();
+        NativeBuffer id = NativeBuffer.allocate(2);
         owned.add(id);
         batch.add(BlightProtocol.Request.of(BlightType.INFO, id, 0, replies.getRef())); // awaits its ack
         for (int k = 1; k <= 16; k++) { // 16 MiB behind a 4 MiB queue bound: most are held back
-          dev.zerowire.nativeio.NativeBuffer b = dev.zerowire.nativeio.NativeBuffer.allocate(1 << 20);
+          NativeBuffer b = NativeBuffer.allocate(1 << 20);
           owned.add(b);
           batch.add(BlightProtocol.Request.of(BlightType.REPAINT, b, k, replies.getRef()));
         }

@@ -12,12 +12,9 @@ import dev.zerowire.blight.BlightProtocol.HandlerRequest;
 import dev.zerowire.blight.BlightProtocol.NoAck;
 import dev.zerowire.blight.BlightProtocol.Request;
 import dev.zerowire.blight.BlightProtocol.Requests;
-import dev.zerowire.blight.BlightProtocol.ServerBound;
-import dev.zerowire.blight.BlightProtocol.ServerEvent;
-import dev.zerowire.blight.BlightProtocol.ServerStopped;
 import dev.zerowire.blight.BlightProtocol.ServerSummary;
-import dev.zerowire.blight.BlightProtocol.StopServer;
 import dev.zerowire.blight.BlightTestSupport.Client;
+import dev.zerowire.blight.BlightTestSupport.Server;
 import dev.zerowire.blight.BlightTestSupport.Transport;
 import dev.zerowire.nativeio.NativeBuffer;
 import java.nio.file.Path;
@@ -26,8 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -52,17 +49,13 @@ class BlightHandlerBudgetTest {
    */
   @ParameterizedTest
   @ValueSource(ints = {100 * 1024, 1024 * 1024})
-  void aSlowHandlerHoldsAtMostTheBudgetAndEveryReservationComesBack(int size, @org.junit.jupiter.api.io.TempDir Path dir)
-      throws Exception {
+  void aSlowHandlerHoldsAtMostTheBudgetAndEveryReservationComesBack(int size, @TempDir Path dir) throws Exception {
     long limit = 4L * size + size / 2; // room for four messages held at once
     PayloadBudget budget = new PayloadBudget(limit);
     TestProbe<HandlerRequest> handler = kit.createTestProbe();
-    TestProbe<ServerEvent> events = kit.createTestProbe();
-    ActorRef<BlightProtocol.ServerCommand> server = kit.spawn(BlightServer.create(
-        List.of(Transport.UNIX.listenAddress(dir)), BlightSettings.defaults(), handler.getRef(), events.getRef(),
-        budget));
-    ServerBound bound = events.expectMessageClass(ServerBound.class, WAIT);
-    Client client = BlightTestSupport.connect(kit, bound.addresses().get(0), BlightSettings.defaults());
+    Server server = BlightTestSupport.startServer(kit, Transport.UNIX.listenAddress(dir), BlightSettings.defaults(),
+        handler.getRef(), budget);
+    Client client = BlightTestSupport.connect(kit, server.address(), BlightSettings.defaults());
     TestProbe<ClientReply> replies = kit.createTestProbe();
     List<NativeBuffer> owned = new ArrayList<>();
     int n = 16;
@@ -103,10 +96,8 @@ class BlightHandlerBudgetTest {
 
     client.ref().tell(new CloseClient(null));
     client.await(ClientClosed.class);
-    BlightTestSupport.awaitEvent(events, ClientFinished.class);
-    TestProbe<ServerStopped> stopped = kit.createTestProbe();
-    server.tell(new StopServer(stopped.getRef()));
-    ServerSummary s = stopped.expectMessageClass(ServerStopped.class, WAIT).summary();
+    server.await(ClientFinished.class);
+    ServerSummary s = server.stop(kit);
     assertEquals((long) n, s.types().get("repaint"));
     assertEquals(List.of(), s.errors());
     owned.forEach(NativeBuffer::release);

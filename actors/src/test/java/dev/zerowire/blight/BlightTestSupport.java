@@ -89,8 +89,15 @@ final class BlightTestSupport {
 
   static Server startServer(ActorTestKit kit, SocketAddress listen, BlightSettings settings,
                 ActorRef<HandlerRequest> handler) {
+    return startServer(kit, listen, settings, handler, null);
+  }
+
+  /** The same with {@code budget} as the server's payload budget (null: its own, from the settings). */
+  static Server startServer(ActorTestKit kit, SocketAddress listen, BlightSettings settings,
+                ActorRef<HandlerRequest> handler, PayloadBudget budget) {
     TestProbe<ServerEvent> events = kit.createTestProbe();
-    ActorRef<ServerCommand> ref = kit.spawn(BlightServer.create(List.of(listen), settings, handler, events.getRef()));
+    ActorRef<ServerCommand> ref = kit.spawn(BlightServer.create(List.of(listen), settings, handler, events.getRef(),
+        budget));
     ServerBound b = events.expectMessageClass(ServerBound.class, WAIT);
     return new Server(ref, events, b.addresses().get(0));
   }
