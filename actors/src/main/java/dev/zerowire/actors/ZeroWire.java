@@ -102,6 +102,7 @@ public final class ZeroWire implements Extension {
   private final Poller poller;
   private final ActorRef<Reaper.Command> reaper;
   private final ActorRef<SocketProtocol.ManagerCommand> manager;
+  private final ActorRef<DeadLetterForwarder.Command> deadLetters;
   private volatile CompletionStage<Done> closedAll; // the shutdown task's result, once it ran
 
   private ZeroWire(ActorSystem<?> system) {
@@ -117,6 +118,7 @@ public final class ZeroWire implements Extension {
     this.manager = system.systemActorOf(
         Manager.create(poller, reaper, settings), "zerowire-manager", dispatcher);
     system.systemActorOf(LostBuffers.create(), "zerowire-lost-buffers", dispatcher);
+    this.deadLetters = system.systemActorOf(DeadLetterForwarder.create(), "zerowire-dead-letter-forwarder", dispatcher);
 
     // Every socket closes gracefully within the service-stop phase, even with peers that never
     // read: a graceful close gets what the phase leaves after the worst-case reset (reset-grace
@@ -170,6 +172,18 @@ public final class ZeroWire implements Extension {
   /** The configured socket defaults ({@code zerowire.socket}). */
   public SocketOptions defaultOptions() {
     return settings.socket();
+  }
+
+  /**
+   * From now until {@code to} stops, what reaches any of {@code recipients} after they stopped
+   * (what was left in their mailbox, and what is told to them later) goes to {@code to} instead of
+   * only to dead letters, out of any message adapter's wrapper. For an actor that stops with
+   * Sends in flight: call it in its {@code PostStop} with its own ref and its adapters', and the
+   * Sends' outcomes reach the successor that took over its in-flight table (the blight client does
+   * this). Dead letters are still logged as Pekko configures.
+   */
+  public void forwardDeadLetters(java.util.List<ActorRef<?>> recipients, ActorRef<Object> to) {
+    deadLetters.tell(new DeadLetterForwarder.Forward(java.util.List.copyOf(recipients), to));
   }
 
   /** Counters summed over every socket of this system, finished and live. */

@@ -117,7 +117,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   private enum StallTick implements BlightProtocol.ClientInternal { INSTANCE }
 
   /** Outbox tag of a caller's request; {@code batched}: it came in {@link Requests}, its outcome may travel batched. */
-  private record RequestTag(Request request, long ackid, boolean batched) {
+  record RequestTag(Request request, long ackid, boolean batched) {
   }
 
   /** Outbox tag of the Ack answering a server Ping. */
@@ -171,6 +171,8 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   }
 
   // ---------------------------------------------------------------------------------- state
+
+  private static final java.util.concurrent.atomic.AtomicLong ORPHANS = new java.util.concurrent.atomic.AtomicLong();
 
   private final TimerScheduler<ClientCommand> timers;
   private final StashBuffer<ClientCommand> stash;
@@ -479,23 +481,18 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       return;
     }
     if (p.tag instanceof RequestTag t) {
-      Request r = t.request();
-      switch (o) {
-        case SocketProtocol.Released rel -> {
-          sent++;
-          outcomes.add(r.replyTo(), new Sent(r.correlationId(), t.ackid(), r.payload(), rel.copied()), t.batched());
-        }
-        case SocketProtocol.Failed f -> {
+      RequestOutcome out = outcomeOf(t.request(), t.ackid(), o);
+      outcomes.add(t.request().replyTo(), out, t.batched());
+      switch (out) {
+        case Sent s -> sent++;
+        case SendFailed f -> {
           sendFailed++;
-          outcomes.add(r.replyTo(), new SendFailed(r.correlationId(), t.ackid(), r.payload(), f.reason(),
-              f.mayHaveReachedPeer(), f.withheld()), t.batched());
           if (!f.mayHaveReachedPeer()) {
             loseAck(t, "the message never left: " + f.reason());
           }
         }
-        case SocketProtocol.Refused ref -> {
+        case Rejected x -> {
           rejected++;
-          outcomes.add(r.replyTo(), new Rejected(r.correlationId(), t.ackid(), r.payload(), ref.reason()), t.batched());
           forgetAck(t); // Rejected: no ack reply follows
         }
       }
@@ -509,6 +506,16 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
         outbox.tell(SocketProtocol.ResumeReading.INSTANCE);
       }
     }
+  }
+
+  /** The caller's outcome of request {@code r}, sent with {@code ackid}, from its Send's outcome. */
+  static RequestOutcome outcomeOf(Request r, long ackid, SocketProtocol.SendOutcome o) {
+    return switch (o) {
+      case SocketProtocol.Released rel -> new Sent(r.correlationId(), ackid, r.payload(), rel.copied());
+      case SocketProtocol.Failed f -> new SendFailed(r.correlationId(), ackid, r.payload(), f.reason(),
+          f.mayHaveReachedPeer(), f.withheld());
+      case SocketProtocol.Refused ref -> new Rejected(r.correlationId(), ackid, r.payload(), ref.reason());
+    };
   }
 
   // =============================================================================== inbound
@@ -753,7 +760,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       how = c.how(); // the socket's word: closed, peer closed, aborted, failed: ...
     }
     String reason = name + " closed (" + c.how() + ") before this message reached the socket";
-    for (Outbox.Pending p : outbox.socketGone()) {
+    for (Outbox.Pending p : outbox.socketGone(false)) {
       if (p.tag instanceof RequestTag t) {
         sendFailed++;
         Request r = t.request();
@@ -776,12 +783,14 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
   }
 
   /**
-   * Stopped from outside (a parent's stop, system shutdown), not closed: what never reached the
-   * socket is the caller's again at once (Rejected: queued while connecting, or held back), and
-   * awaited acks are lost. What the socket took it still owns: the kernel may read those buffers
-   * until their outcomes, which the socket sends to this stopped actor (dead letters), so they
-   * cannot be handed back here. The socket closes itself (its handler, our adapter, stops with
-   * us); the Close below only says so sooner.
+   * Stopped from outside (a parent's stop, a failure, system shutdown), not closed: what never
+   * reached the socket is the caller's again at once (Rejected: queued while connecting, or held
+   * back), and awaited acks are lost. What the socket took it still owns: the kernel may read
+   * those buffers until their outcomes, which the socket tells this stopped actor as it closes, so
+   * an {@link OrphanedRequests} takes over the outbox and the outcomes are forwarded to it
+   * ({@code ZeroWire.forwardDeadLetters}, registered here, before Pekko empties our mailbox into
+   * dead letters): each of those requests still gets its one outcome. The socket closes itself
+   * (its handler, our adapter, stops with us); the Close below only says so sooner.
    */
   private Behavior<ClientCommand> onPostStop() {
     String reason = name + " was stopped before this message reached the socket";
@@ -792,6 +801,13 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       loseAllAcks("the client was stopped before the ack came");
       outbox.tell(new SocketProtocol.Close(null));
       getContext().getLog().debug("{}: stopped with the socket open; closing it", name);
+      if (outbox.inFlight() > 0) {
+        ActorRef<Object> successor = getContext().getSystem().systemActorOf(
+            OrphanedRequests.create(outbox, name, socket, settings.limits().stallTimeout()),
+            "zerowire-blight-orphaned-requests-" + ORPHANS.incrementAndGet(), ZeroWire.dispatcher());
+        ZeroWire.get(getContext().getSystem()).forwardDeadLetters(
+            List.of(getContext().getSelf(), replyAdapter, eventAdapter), successor);
+      }
     }
     return Behaviors.same();
   }

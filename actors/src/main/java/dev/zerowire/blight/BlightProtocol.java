@@ -108,9 +108,11 @@ public final class BlightProtocol {
    * {@link ClientClosed}): like any message to a stopped actor it goes to dead letters, untouched,
    * so a caller that may race the close watches the client and takes such payloads back on
    * {@code Terminated}. The client itself stops only after every request it took has had its
-   * outcome. Stopped from outside instead (a parent's stop, actor system shutdown), it rejects at
-   * once what never reached its socket and loses its awaited acks; the requests its socket had
-   * taken then get no outcome (their buffers may still be read by the kernel).
+   * outcome. Stopped from outside instead (a parent's stop, a failure), it rejects at once what
+   * never reached its socket and loses its awaited acks; the requests its socket had taken get
+   * their outcomes as the socket closes, from a successor actor that took over the client's
+   * in-flight table (not from the client: its ref is gone). At actor system shutdown they may
+   * still get none: the successor stops with the system.
    *
    * @param type          the message type; never {@link BlightType#INVALID}
    * @param ackid         the ackid to put in the header, 1..2^32-1, or {@link #AUTO_ACKID} to let the

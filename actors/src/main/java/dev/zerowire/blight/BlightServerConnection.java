@@ -747,7 +747,7 @@ final class BlightServerConnection extends AbstractBehavior<BlightServerConnecti
     if (c.how().startsWith("failed") && !peerWentAway(c.how())) {
       error(name + ": " + c.how());
     }
-    for (Outbox.Pending p : outbox.socketGone()) {
+    for (Outbox.Pending p : outbox.socketGone(false)) {
       if (p.tag == Kind.ACK) {
         acksDropped++;
       }

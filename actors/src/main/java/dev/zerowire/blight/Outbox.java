@@ -46,6 +46,7 @@ final class Outbox {
     final Object tag;
     final long size;
     HeaderPool.Slot slot;
+    NativeBuffer head; // the Send's first buffer (header and inline data), once written
     NativeBuffer own; // a frame buffer of its own when header + inline data exceed a slot
 
     private Pending(long seq, BlightHeader header, byte[] inline, NativeBuffer payload, Object tag) {
@@ -125,6 +126,7 @@ final class Outbox {
       head = p.own;
     }
     head.put(0, frame, 0, frameLength);
+    p.head = head;
     List<NativeBuffer> buffers = p.payload == null || p.payload.length() == 0
         ? List.of(head) : List.of(head, p.payload);
     inFlight.add(p.seq, p);
@@ -162,6 +164,16 @@ final class Outbox {
     recycle(p, o instanceof Failed f && f.withheld());
     pump();
     return p;
+  }
+
+  /**
+   * Whether {@code o} is the outcome of one of our Sends still in flight: a message under its
+   * correlation id whose header buffer is the Send's first. For outcomes that may be another
+   * outbox's ({@link OrphanedRequests} is given every outcome told to a stopped client's adapter).
+   */
+  boolean owns(SendOutcome o) {
+    Pending p = inFlight.get(o.correlationId());
+    return p != null && !o.buffers().isEmpty() && o.buffers().get(0) == p.head;
   }
 
   /**
@@ -211,14 +223,16 @@ final class Outbox {
    * The socket actor has stopped ({@code Closed} arrived). A socket gives every Send it took its
    * outcome before it sends Closed, so a Send still without one never reached it (it went to
    * dead letters): its buffers were never given to the kernel. Returns those messages and the
-   * held ones, in order; nothing may be submitted afterwards.
+   * held ones, in order; nothing may be submitted afterwards. With {@code kernelMayHold} (the
+   * socket stopped and no Closed came: what it did with them is unknown) their header slots are
+   * leaked instead of reused.
    */
-  List<Pending> socketGone() {
+  List<Pending> socketGone(boolean kernelMayHold) {
     gone = true;
     unsent.clear(); // in flight below: never told, so never the kernel's
     List<Pending> l = inFlight.values(); // oldest first
     for (Pending p : l) {
-      recycle(p, false);
+      recycle(p, kernelMayHold);
     }
     inFlight.clear();
     outstandingBytes = 0;

@@ -36,6 +36,12 @@ final class SeqRing<T> {
     size++;
   }
 
+  /** The value under {@code seq}, or null when there is none. */
+  @SuppressWarnings("unchecked")
+  T get(long seq) {
+    return size == 0 || seq < first || seq >= end ? null : (T) slots[index(seq)];
+  }
+
   /** Removes and returns the value under {@code seq}, or null when there is none. */
   @SuppressWarnings("unchecked")
   T remove(long seq) {

@@ -125,8 +125,8 @@ class BlightClientStallTest {
 
   /**
    * A client stopped from outside (not closed) while the server does not read: the requests it
-   * held back are Rejected and the ack it awaited is lost, at once, each to its caller; the ones
-   * the socket took stay the socket's (the kernel may read them) and get no outcome.
+   * held back are Rejected and the ack it awaited is lost, at once, each to its caller (the ones
+   * the socket took get theirs as it closes: the next test).
    */
   @Test
   void aClientStoppedFromOutsideGivesBackWhatNeverReachedTheSocket() throws Exception {
@@ -169,6 +169,98 @@ class BlightClientStallTest {
         }
         assertTrue(rejected >= 8 && rejected <= 16, rejected + " held Repaints given back");
       }
+    }
+  }
+
+  /**
+   * A client stopped from outside while its socket holds requests the server has not read yet:
+   * each of them still gets its one outcome, from the socket as it closes (before, the outcomes
+   * went to the stopped client's dead letters and the callers never heard of those requests, nor
+   * got their payloads back). The server then reads everything ({@code drain}: each request the
+   * socket took is Sent, and arrived whole) or hangs up (each is Sent or SendFailed); the ones the
+   * client held back are Rejected at once, as before.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void aClientStoppedFromOutsideStillAnswersWhatItsSocketTook(boolean drain) throws Exception {
+    try (RawServer raw = new RawServer(Transport.UNIX, dir)) {
+      StoppedClient c = stopWithRequestsInItsSocket(raw);
+      try (RawPeer server = c.server()) {
+        if (drain) {
+          server.awaitEof(); // everything the socket took, then its FIN
+        } else {
+          server.close(); // hangs up with the rest unread
+        }
+        c.checkOutcomes(drain);
+      }
+    }
+  }
+
+  /**
+   * Two clients stopped at once: each successor hears every outcome told to a stopped client's
+   * adapter (Pekko does not say whose it was) and must answer only its own client's callers;
+   * answering the other's (same correlation ids: both outboxes count from 1) would give a caller
+   * a second outcome or a wrong one.
+   */
+  @Test
+  void twoClientsStoppedAtOnceEachAnswerOnlyTheirOwnCallers() throws Exception {
+    try (RawServer raw1 = new RawServer(Transport.UNIX, dir); RawServer raw2 = new RawServer(Transport.UNIX, dir)) {
+      StoppedClient a = stopWithRequestsInItsSocket(raw1);
+      StoppedClient b = stopWithRequestsInItsSocket(raw2);
+      try (RawPeer s1 = a.server(); RawPeer s2 = b.server()) {
+        s1.awaitEof();
+        s2.awaitEof();
+        a.checkOutcomes(true);
+        b.checkOutcomes(true);
+      }
+    }
+  }
+
+  /** A client whose socket holds requests the server has not read, stopped from outside. */
+  private StoppedClient stopWithRequestsInItsSocket(RawServer raw) throws Exception {
+    Client c = BlightTestSupport.connect(kit, raw.address, BlightSettings.defaults().withMaxMessageSize(1 << 20)
+        .withSocketOptions(ZeroWire.get(kit.system()).defaultOptions().withLimits(4 << 20, 32L << 20)));
+    RawPeer server = raw.accept(); // reads nothing until the client is stopped
+    TestProbe<BlightProtocol.ClientReply> replies = kit.createTestProbe();
+    List<BlightProtocol.Request> batch = new ArrayList<>();
+    for (int k = 1; k <= 16; k++) { // 16 MiB behind a 4 MiB queue bound: the socket takes about 4
+      batch.add(BlightProtocol.Request.of(BlightType.REPAINT, NativeBuffer.allocate(1 << 20), k, replies.getRef()));
+    }
+    c.ref().tell(new BlightProtocol.Requests(batch));
+    BlightTestSupport.sleep(200); // the socket has written what the kernel takes and queued the rest
+    kit.stop(c.ref());
+    return new StoppedClient(server, replies);
+  }
+
+  private record StoppedClient(RawPeer server, TestProbe<BlightProtocol.ClientReply> replies) {
+    /**
+     * Each of the 16 requests got exactly one outcome, from the socket (none given up on):
+     * Rejected if held back, else (after {@code drained}) Sent and arrived whole.
+     */
+    void checkOutcomes(boolean drained) throws IOException {
+      java.util.Map<Long, BlightProtocol.RequestOutcome> outcomes = new java.util.HashMap<>();
+      while (outcomes.size() < 16) {
+        List<BlightProtocol.RequestOutcome> got = switch (replies.receiveMessage(LONG)) {
+          case BlightProtocol.RequestOutcomes b -> b.outcomes();
+          case BlightProtocol.RequestOutcome o -> List.of(o);
+          default -> List.of();
+        };
+        for (BlightProtocol.RequestOutcome o : got) {
+          assertEquals(null, outcomes.put(o.correlationId(), o), "a second outcome for request " + o.correlationId());
+        }
+      }
+      long held = outcomes.values().stream()
+          .filter(o -> o instanceof BlightProtocol.Rejected r && r.reason().contains("was stopped")).count();
+      long sent = outcomes.values().stream().filter(o -> o instanceof BlightProtocol.Sent).count();
+      assertTrue(held < 16, "the socket took some before the stop: " + outcomes.values());
+      assertTrue(outcomes.values().stream().noneMatch(o -> o instanceof BlightProtocol.SendFailed f && f.withheld()),
+          "every outcome came from the socket, none from giving up on it: " + outcomes.values());
+      if (drained) {
+        assertEquals(16 - held, sent, "every request the socket took was written: " + outcomes.values());
+        assertEquals(sent, server.frames().size(), "each Sent request arrived whole");
+      }
+      replies.expectNoMessage(Duration.ofMillis(200)); // and nothing twice
+      outcomes.values().forEach(o -> o.payload().release()); // given back: the caller's to free
     }
   }
 

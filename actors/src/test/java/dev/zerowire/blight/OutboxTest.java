@@ -82,7 +82,7 @@ class OutboxTest {
     assertFalse(out.hasHeld());
     assertEquals(null, out.complete(new SocketProtocol.Released(999, List.of(), true)), "unknown outcome");
 
-    List<Outbox.Pending> gone = out.socketGone();
+    List<Outbox.Pending> gone = out.socketGone(false);
     assertEquals(List.of("m2", "m3"), gone.stream().map(x -> x.tag).toList());
     assertEquals(0, out.close());
     for (NativeBuffer b : payloads) {
