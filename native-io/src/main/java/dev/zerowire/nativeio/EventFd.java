@@ -8,12 +8,15 @@ import java.io.IOException;
  */
 public final class EventFd implements AutoCloseable {
   private final int fd;
-  private final NativeMemory word = new NativeMemory(8); // the 8-byte counter read/write
-  private final NativeMemory one = new NativeMemory(8);
+  private final NativeMemory word; // the 8-byte counter read/write
+  private final NativeMemory one;
   private volatile boolean closed;
 
   public EventFd() throws IOException {
+    // The fd first: if eventfd(2) fails (EMFILE), nothing has been allocated that would need freeing.
     this.fd = Errors.check("eventfd", LibC.eventfd(0, Kernel.EFD_NONBLOCK | Kernel.EFD_CLOEXEC));
+    this.word = new NativeMemory(8);
+    this.one = new NativeMemory(8);
     one.bytes.putLong(0, 1L);
   }
 
