@@ -28,7 +28,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * of closed) leaves their outcomes to be told to it by its socket, which it can no longer hear,
  * while its callers wait for the one outcome each of their requests has. Before it stops it hands
  * its in-flight table to a successor and, through {@link ZeroWire#forwardDeadLetters}, the
- * outcomes follow. Every dead letter goes through here, so this actor only looks up the recipient.
+ * outcomes follow.
  *
  * <p>What must stay true: a forwarding is registered before the stopped actor's mailbox is
  * emptied into dead letters (the owner registers in its {@code PostStop}, which Pekko runs before

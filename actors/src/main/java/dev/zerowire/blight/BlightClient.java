@@ -518,6 +518,23 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
     };
   }
 
+  /**
+   * Tells each request among {@code left} (messages that never reached the socket, or whose
+   * outcome the socket never told) {@code SendFailed}; returns how many. With {@code unconfirmed}
+   * they may have reached the peer and are withheld (the kernel may still read them), else neither.
+   */
+  static int failAll(List<Outbox.Pending> left, String reason, boolean unconfirmed) {
+    int n = 0;
+    for (Outbox.Pending p : left) {
+      if (p.tag instanceof RequestTag t) {
+        Request r = t.request();
+        r.replyTo().tell(new SendFailed(r.correlationId(), t.ackid(), r.payload(), reason, unconfirmed, unconfirmed));
+        n++;
+      }
+    }
+    return n;
+  }
+
   // =============================================================================== inbound
 
   private Behavior<ClientCommand> onSocketEvent(SocketEvent m) {
@@ -760,13 +777,7 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
       how = c.how(); // the socket's word: closed, peer closed, aborted, failed: ...
     }
     String reason = name + " closed (" + c.how() + ") before this message reached the socket";
-    for (Outbox.Pending p : outbox.socketGone(false)) {
-      if (p.tag instanceof RequestTag t) {
-        sendFailed++;
-        Request r = t.request();
-        r.replyTo().tell(new SendFailed(r.correlationId(), t.ackid(), r.payload(), reason, false, false));
-      }
-    }
+    sendFailed += failAll(outbox.socketGone(false), reason, false);
     loseAllAcks("connection closed (" + c.how() + ") before the ack came");
     int kept = outbox.close();
     if (kept > 0) {

@@ -3,10 +3,8 @@ package dev.zerowire.blight;
 import dev.zerowire.actors.ReplyBatch;
 import dev.zerowire.actors.SocketProtocol;
 import dev.zerowire.blight.BlightProtocol.ClientReply;
-import dev.zerowire.blight.BlightProtocol.Request;
 import dev.zerowire.blight.BlightProtocol.RequestOutcome;
 import dev.zerowire.blight.BlightProtocol.RequestOutcomes;
-import dev.zerowire.blight.BlightProtocol.SendFailed;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -58,14 +56,14 @@ final class OrphanedRequests {
               return Behaviors.same(); // another stopped client's socket
             }
             String reason = name + " was stopped and its socket closed (" + c.how() + ") before this message reached it";
-            fail(outbox.socketGone(false), reason, false);
+            BlightClient.failAll(outbox.socketGone(false), reason, false);
             outbox.close();
             return Behaviors.stopped();
           })
           .onMessageEquals(Grace.OVER, () -> {
             String reason = name + " was stopped and its socket stopped without reporting this message's outcome";
             java.util.List<Outbox.Pending> left = outbox.socketGone(true);
-            fail(left, reason, true);
+            BlightClient.failAll(left, reason, true);
             int kept = outbox.close();
             ctx.getLog().error("{}: {} message(s) given up without an outcome from the socket; {} header chunk(s) kept",
                 name, left.size(), kept);
@@ -97,14 +95,5 @@ final class OrphanedRequests {
       return Behaviors.stopped();
     }
     return Behaviors.same();
-  }
-
-  private static void fail(Iterable<Outbox.Pending> left, String reason, boolean withheld) {
-    for (Outbox.Pending p : left) {
-      if (p.tag instanceof BlightClient.RequestTag t) {
-        Request r = t.request();
-        r.replyTo().tell(new SendFailed(r.correlationId(), t.ackid(), r.payload(), reason, withheld, withheld));
-      }
-    }
   }
 }
