@@ -42,6 +42,11 @@ public final class ReplyBatch<R, O extends R> {
     gathered.add(outcome);
   }
 
+  /** Outcomes gathered and not yet told. */
+  public int gathered() {
+    return gathered.size();
+  }
+
   /** Tells what is gathered: one outcome alone (a batch of one is never wrapped), more wrapped. */
   public void flush() {
     if (to == null) {

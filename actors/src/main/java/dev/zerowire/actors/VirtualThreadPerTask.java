@@ -267,6 +267,7 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
     private int count; // slots filled and not yet taken by the owner (the sweep may have emptied some)
     private int ran;
     private boolean registered;
+    private boolean handingOff; // the task running now said it will run long: see handOffFromNowOn
     private long startNanos; // a borrowed run's start
     volatile long taskStartNanos;
     volatile boolean ended;
@@ -297,7 +298,7 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
 
     /** Called on this run's own thread only. */
     boolean defer(Runnable task) {
-      if (count == DEFER || ran + count >= CHAIN) {
+      if (handingOff || count == DEFER || ran + count >= CHAIN) {
         return false;
       }
       long now = System.nanoTime(); // read only when the slots would take it (clock_gettime: issue 10)
@@ -336,6 +337,7 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
         first = null;
         for (; task != null; task = next()) {
           ran++;
+          handingOff = false;
           taskStartNanos = System.nanoTime();
           try {
             task.run();
@@ -353,6 +355,21 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
           executor.ended();
         }
       }
+    }
+  }
+
+  /**
+   * Says that what the task running on this thread submits from now on is worth a core of its
+   * own (a blight outbox handing its socket 64 or more Sends): it starts threads of its own, which
+   * the other cores can run beside this task, instead of waiting in this run's slots until the
+   * task ends. The hand-off rule ({@link #HAND_OFF_AFTER_NANOS}) judges by how long the task has
+   * run, which says nothing about how much work it is handing on; the caller knows. Lasts until
+   * the task ends. No effect on a thread of another executor (the loops') or outside one.
+   */
+  public static void handOffFromNowOn() {
+    Run r = Executor.CURRENT.get();
+    if (r != null) {
+      r.handingOff = true;
     }
   }
 

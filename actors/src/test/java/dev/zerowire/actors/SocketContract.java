@@ -126,11 +126,13 @@ abstract class SocketContract implements CloseContract {
     final Map<Long, SendOutcome> byId = new HashMap<>();
     int resumed;
     int messages; // replies received, a batch counting once
+    int largest; // outcomes in the largest batch
 
     void add(SendReply r) {
       messages++;
       if (r instanceof SocketProtocol.SendOutcomes batch) {
         assertTrue(batch.outcomes().size() > 1, "a batch of one should have come alone");
+        largest = Math.max(largest, batch.outcomes().size());
         batch.outcomes().forEach(this::addOne);
       } else {
         addOne(r);
@@ -333,6 +335,8 @@ abstract class SocketContract implements CloseContract {
       int n = 2000;
       Outcomes outcomes = smallSendsAreGatheredInOrder(peer, true);
       assertTrue(outcomes.messages <= n / 4, n + " sends in one message took " + outcomes.messages + " outcome messages");
+      assertTrue(outcomes.largest <= SocketOptions.defaults().gatherLimit(), "a loop's outcomes leave as its sendmsg calls "
+          + "finish (SocketActor.RELEASE_EARLY_AT), not all at its end: " + outcomes.largest + " in one message");
       TestProbe<SendReply> probe = kit.createTestProbe();
       NativeBuffer ok = buffer(100);
       fillStream(ok, 100, 36L * n);

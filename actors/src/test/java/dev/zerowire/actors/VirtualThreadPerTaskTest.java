@@ -111,6 +111,46 @@ class VirtualThreadPerTaskTest {
     assertEquals("t", ran.get().getName());
   }
 
+  /**
+   * After {@code handOffFromNowOn} a task's tells start threads of their own at once, however
+   * short it has run, and only for that task: the task waits for what it handed off (which a
+   * deferred task, run only after it, could never do here: nothing sweeps), and the next task of
+   * the same run defers again.
+   */
+  @Test
+  void aTaskThatHandsOffStartsItsTellsBesideItUntilItEnds() throws Exception {
+    var ex = executor(NEVER);
+    AtomicReference<Thread> first = new AtomicReference<>();
+    AtomicReference<Thread> handedOff = new AtomicReference<>();
+    AtomicReference<Thread> deferredAgain = new AtomicReference<>();
+    AtomicBoolean waited = new AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(1);
+    ex.execute(() -> {
+      first.set(Thread.currentThread());
+      ex.execute(() -> { // the run's next task, deferred: the hand-off must not reach it
+        ex.execute(() -> {
+          deferredAgain.set(Thread.currentThread());
+          done.countDown();
+        });
+      });
+      VirtualThreadPerTask.handOffFromNowOn();
+      CountDownLatch ran = new CountDownLatch(1);
+      ex.execute(() -> {
+        handedOff.set(Thread.currentThread());
+        ran.countDown();
+      });
+      try {
+        waited.set(ran.await(WAIT_S, TimeUnit.SECONDS)); // deferred, it would run only after this returns
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    assertTrue(done.await(WAIT_S * 2, TimeUnit.SECONDS));
+    assertTrue(waited.get(), "the handed-off task ran while the task that handed it off waited");
+    assertNotSame(first.get(), handedOff.get());
+    assertSame(first.get(), deferredAgain.get(), "the next task of the run defers again");
+  }
+
   @Test
   void aTaskFromALongRunStartsAThreadOfItsOwn() throws Exception {
     var ex = executor(TimeUnit.MILLISECONDS.toNanos(1));
