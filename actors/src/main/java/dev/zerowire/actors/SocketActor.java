@@ -829,7 +829,7 @@ final class SocketActor extends AbstractBehavior<Command> {
         zeroCopySends++;
       }
       table.written(n, zc, System.nanoTime(), finished);
-      emit();
+      emit(n < (long) finished.size() * SMALL_SEND_BYTES); // a call of small Sends: see RELEASE_EARLY_AT
     }
     maybeResumeWriting();
   }
@@ -890,15 +890,20 @@ final class SocketActor extends AbstractBehavior<Command> {
   }
 
   /**
-   * Held outcomes are told once this many have gathered, without waiting for the loop to end: a
-   * sender that refills its window from its outcomes (the blight client's callers) then refills
-   * while the loop writes on, instead of after it. Why (issue 10): holding a whole loop's outcomes
-   * made a window of 1,024 small messages travel as one batch, every stage waiting for the one
-   * before (about one core busy of two); told every 64, small messages went from 4.4-4.6 M to
-   * 5.6-6.0 M msg/s with the blight outbox's hand-off (Outbox.HAND_OFF_AT). 64 still makes one
-   * message of 64 outcomes for UDP, where each datagram is a call of its own.
+   * A flush loop tells held outcomes once this many have gathered, without waiting for its end,
+   * when the sendmsg call that finished them wrote small Sends (under {@link #SMALL_SEND_BYTES}
+   * each on average). Why (issue 10): a sender that refills its window from its outcomes (the
+   * blight client's callers) then refills while the loop writes on. Holding a whole loop's
+   * outcomes made a window of 1,024 small messages travel as one batch, every stage waiting for
+   * the one before, about one core busy of two; told every 64, small messages went from 4.4-4.6 M
+   * to 5.4-6.1 M msg/s (with the blight outbox's hand-off, Outbox.HAND_OFF_AT). Only for small
+   * Sends: a loop of 4 KiB Sends is busy with bytes on both cores (the kernel's copy, the
+   * receiver), and telling early there only added wakes (stream-tcp 4 KiB went from 0.98-1.06x
+   * to 0.84-0.92x Netty). Small UDP datagrams, a call each, still travel 64 outcomes a message.
    */
   static final int RELEASE_EARLY_AT = 64;
+  /** Sends under this many bytes on average are small for {@link #RELEASE_EARLY_AT}. */
+  static final int SMALL_SEND_BYTES = 1024;
 
   /**
    * Holds batched outcomes from here (a flush loop, an inbox drain) until {@link #releaseOutcomes}
@@ -1000,6 +1005,14 @@ final class SocketActor extends AbstractBehavior<Command> {
 
   /** Sends the outcome of every finished entry, exactly once each. */
   private void emit() {
+    emit(false);
+  }
+
+  /**
+   * {@link #emit()}; with {@code early}, held outcomes are told once {@link #RELEASE_EARLY_AT}
+   * have gathered.
+   */
+  private void emit(boolean early) {
     if (finished.isEmpty()) {
       return;
     }
@@ -1032,7 +1045,7 @@ final class SocketActor extends AbstractBehavior<Command> {
         }
       }
     }
-    if (!holdingBatch || outcomes.gathered() >= RELEASE_EARLY_AT) {
+    if (!holdingBatch || early && outcomes.gathered() >= RELEASE_EARLY_AT) {
       outcomes.flush();
     }
     finished.clear();
