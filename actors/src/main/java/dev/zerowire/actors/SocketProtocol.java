@@ -420,9 +420,10 @@ public final class SocketProtocol {
    * The outcomes of several {@link Send#batched} Sends to the same {@code replyTo}, in the order
    * the socket finished them; each Send's one outcome is in exactly one such list or comes alone
    * (a batch of one is never wrapped). Received only by the {@code replyTo} of batched Sends, from
-   * the socket actor; nothing is expected back. It does not promise any batch size: one sendmsg
-   * call, or one batch of completions, is the most that travels together, and outcomes to other
-   * receivers (or of unbatched Sends) in between end a batch. Why: with small messages one outcome
+   * the socket actor; nothing is expected back. It does not promise any batch size: one flush
+   * loop's outcomes, or one drain of completions, are the most that travel together (a loop of
+   * small Sends tells them as soon as 64 have gathered, so the sender can refill while the loop
+   * writes on), and outcomes to other receivers (or of unbatched Sends) in between end a batch. Why: with small messages one outcome
    * per Send was one mailbox hop per message, a fifth of the per-message cost (issue 10); a batch is
    * one hop per sendmsg call.
    */
