@@ -24,24 +24,40 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * reused or released.
  *
  * <p>What comes back to each caller: {@code Sent}, {@code SendFailed} or {@code Rejected}, exactly
- * as the client would have answered (batched the same way); when the socket's {@code Closed}
- * arrives, a request still without outcome never reached the socket and gets {@code SendFailed}
- * (nothing left). Acks are not awaited any more: the client told {@code AckLost} for each.
+ * as the client would have answered (batched the same way); {@link #SETTLE} after the socket's
+ * {@code Closed}, a request still without outcome never reached the socket and gets
+ * {@code SendFailed} (nothing left). Acks are not awaited any more: the client told
+ * {@code AckLost} for each.
  *
- * <p>Bounded: it stops once every request has its outcome, or at the socket's {@code Closed}. If
- * the socket stops and no {@code Closed} follows within {@code grace} (it always sends one; this
- * is the bound on a wait, not a path expected to run), the rest get {@code SendFailed} with
- * {@code withheld}: the kernel never confirmed it let go of them, so they must never be reused.
+ * <p>Bounded: it stops once every request has its outcome, or {@link #SETTLE} after the socket's
+ * {@code Closed}. If the socket stops and no {@code Closed} follows within {@code grace} (it
+ * always sends one; this is the bound on a wait, not a path expected to run), the rest get
+ * {@code SendFailed} with {@code withheld}: the kernel never confirmed it let go of them, so they
+ * must never be reused.
  */
 final class OrphanedRequests {
   private OrphanedRequests() {}
 
   private enum Grace { OVER }
 
+  /** The socket's Closed came this long ago: no outcome of its can still be on its way. */
+  private record Settled(String how) {}
+
+  /**
+   * How long after the socket's {@code Closed} outcomes may still arrive. The socket tells every
+   * outcome before Closed, and the forwarder keeps the order of what reaches it from one thread,
+   * but outcomes that were still in the stopped client's mailbox are passed on from the client's
+   * thread, right after its {@code PostStop}, and a Closed told at that moment from the socket's
+   * thread may overtake them. A second is far past that window, and only requests that never
+   * reached the socket (the rare case) wait for it.
+   */
+  static final Duration SETTLE = Duration.ofSeconds(1);
+
   static Behavior<Object> create(Outbox outbox, String name, ActorRef<SocketProtocol.Command> socket, Duration grace) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ctx.watch(socket);
       ReplyBatch<ClientReply, RequestOutcome> outcomes = new ReplyBatch<>(RequestOutcomes::new);
+      boolean[] closed = {false};
       return Behaviors.receive(Object.class)
           .onMessage(SocketProtocol.SendOutcome.class, o -> {
             answer(outbox, o, outcomes);
@@ -52,10 +68,14 @@ final class OrphanedRequests {
             return doneIfIdle(outbox, outcomes);
           })
           .onMessage(SocketProtocol.Closed.class, c -> {
-            if (!c.socket().equals(socket)) {
-              return Behaviors.same(); // another stopped client's socket
+            if (c.socket().equals(socket)) { // else another stopped client's socket
+              closed[0] = true;
+              timers.startSingleTimer(new Settled(c.how()), SETTLE);
             }
-            String reason = name + " was stopped and its socket closed (" + c.how() + ") before this message reached it";
+            return Behaviors.same();
+          })
+          .onMessage(Settled.class, st -> {
+            String reason = name + " was stopped and its socket closed (" + st.how() + ") before this message reached it";
             BlightClient.failAll(outbox.socketGone(false), reason, false);
             outbox.close();
             return Behaviors.stopped();
@@ -70,7 +90,9 @@ final class OrphanedRequests {
             return Behaviors.stopped();
           })
           .onSignal(Terminated.class, t -> {
-            timers.startSingleTimer(Grace.OVER, grace); // its Closed and last outcomes may still be on their way
+            if (!closed[0]) {
+              timers.startSingleTimer(Grace.OVER, grace); // its Closed and last outcomes may still be on their way
+            }
             return Behaviors.same();
           })
           .onAnyMessage(m -> Behaviors.same()) // data read after the stop, WritingResumed: nothing owed
