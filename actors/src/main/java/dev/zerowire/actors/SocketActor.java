@@ -137,9 +137,12 @@ final class SocketActor extends AbstractBehavior<Command> {
   private enum HandlerGone implements SocketProtocol.SocketInternal { INSTANCE }
 
   /**
-   * An accepted socket's bind handler stopped before any handler registered for it. It may still
-   * be claimed (a Pekko Streams bind source ends with take(1) while its connection is handled
-   * next), so the socket waits close-timeout for a Register ({@link Unclaimed}), then closes.
+   * The socket's owner stopped before any handler registered for it: an accepted socket's bind
+   * handler, or the actor that connected it (its Connect's replyTo, unless that was an ask's
+   * temporary actor). It may still be claimed (a Pekko Streams bind source ends with take(1)
+   * while its connection is handled next), so the socket waits close-timeout for a Register
+   * ({@link Unclaimed}), then closes. Pekko IO's connection waits register-timeout for any
+   * Register; zerowire lets a socket send without one, so it waits only once its owner is gone.
    */
   private enum OwnerGone implements SocketProtocol.SocketInternal { INSTANCE }
 
@@ -243,7 +246,7 @@ final class SocketActor extends AbstractBehavior<Command> {
   // reading: what the kernel gave us goes to the handler in order, and only to it
   private ActorRef<Event> handler;
   private ActorRef<?> requester; // watched while connecting: see RequesterGone
-  private ActorRef<?> owner; // an accepted socket's bind handler, watched until a handler registers
+  private ActorRef<?> owner; // a bind handler, or whoever connected the socket: watched until a handler registers
   private boolean readingSuspended;
   private boolean pullMode; // suspend once pullWindow chunks await the handler's ResumeReading
   private int pullWindow = 1;
@@ -344,9 +347,23 @@ final class SocketActor extends AbstractBehavior<Command> {
     phase = Phase.OPEN;
     if (requester != null) {
       getContext().unwatch(requester); // it has its answer now (an ask's actor ends with it)
+      if (!isTemporary(requester)) { // whoever asked owns it until a handler registers (OwnerGone)
+        owner = requester;
+        getContext().watchWith(owner, OwnerGone.INSTANCE);
+      }
       requester = null;
     }
     onOpen.opened(c);
+  }
+
+  /**
+   * Whether {@code ref} is one of Pekko's short-lived actors under {@code /temp}, such as an ask's
+   * (Pekko docs, "Top-Level Scopes for Actor Paths"): it stops once it has its answer, so it
+   * cannot own a socket.
+   */
+  private static boolean isTemporary(ActorRef<?> ref) {
+    java.util.Iterator<String> elements = ref.path().getElements().iterator();
+    return elements.hasNext() && elements.next().equals("temp");
   }
 
   /** Whether {@code remote} is this host: loopback, or one of its own interface addresses. */
@@ -628,8 +645,8 @@ final class SocketActor extends AbstractBehavior<Command> {
         })
         .onMessageEquals(Unclaimed.INSTANCE, () -> {
           if (handler == null && phase == Phase.OPEN) {
-            getContext().getLog().info("{}: accepted, its bind handler stopped, and nobody registered for it within "
-                + "close-timeout; closing", name);
+            getContext().getLog().info("{}: its owner (the bind handler it was accepted for, or the actor that "
+                + "connected it) stopped, and nobody registered for it within close-timeout; closing", name);
             beginClose(null, false, options.closeTimeout());
           }
           return next();

@@ -130,6 +130,69 @@ class ConnectTest {
   }
 
   /**
+   * An actor that connects a socket, sends on it without registering a handler, and stops
+   * without closing it: the socket is its own until a handler registers, so once that actor is
+   * gone (and close-timeout passed without a Register) the socket closes; the peer reads what was
+   * sent, then the end of the stream. Before, the socket stayed open for the life of the process.
+   */
+  @Test
+  void aSocketWhoseConnectingActorStopsBeforeAnyRegisterCloses() throws Exception {
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      TestProbe<ConnectReply> replies = kit.createTestProbe();
+      ActorRef<ConnectReply> owner = kit.spawn(Behaviors.<ConnectReply>receiveMessage(m -> {
+        replies.getRef().tell(m);
+        return Behaviors.same();
+      }));
+      InetSocketAddress target = new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
+      zw.manager().tell(new SocketProtocol.Connect(target,
+          zw.defaultOptions().withCloseTimeout(Duration.ofMillis(300), Duration.ofMillis(300)), owner));
+      Connected c = replies.expectMessageClass(Connected.class, Duration.ofSeconds(10));
+      try (java.net.Socket accepted = server.accept()) {
+        accepted.setSoTimeout(30_000); // a bound on the wait, not a timing claim
+        sendOneByte(c.socket(), (byte) 7);
+        kit.stop(owner);
+        InputStream in = accepted.getInputStream();
+        assertEquals(7, in.read());
+        assertEquals(-1, in.read(), "the socket closed once its owner was gone");
+      }
+    }
+  }
+
+  /**
+   * A socket connected by an ask (the CLI's and the bench's way) has no owner to lose: the ask's
+   * temporary actor stops with its answer, and the socket, sending without a handler, stays open
+   * well past close-timeout.
+   */
+  @Test
+  void aSocketConnectedByAnAskStaysOpenWithoutAHandler() throws Exception {
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      InetSocketAddress target = new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
+      SocketOptions options = zw.defaultOptions().withCloseTimeout(Duration.ofMillis(100), Duration.ofMillis(100));
+      Connected c = (Connected) org.apache.pekko.actor.typed.javadsl.AskPattern.<SocketProtocol.ManagerCommand, ConnectReply>ask(
+          zw.manager(), r -> new SocketProtocol.Connect(target, options, r), Duration.ofSeconds(10), kit.system().scheduler())
+          .toCompletableFuture().get();
+      try (java.net.Socket accepted = server.accept()) {
+        accepted.setSoTimeout(30_000);
+        Thread.sleep(1000); // ten close-timeouts: an owner's wait would have closed it
+        sendOneByte(c.socket(), (byte) 9);
+        assertEquals(9, accepted.getInputStream().read());
+        c.socket().tell(new SocketProtocol.Close(null));
+        assertEquals(-1, accepted.getInputStream().read());
+      }
+    }
+  }
+
+  /** Sends one byte and waits for its Released. */
+  private void sendOneByte(ActorRef<SocketProtocol.Command> socket, byte value) {
+    TestProbe<SocketProtocol.SendReply> out = kit.createTestProbe();
+    dev.zerowire.nativeio.NativeBuffer b = dev.zerowire.nativeio.NativeBuffer.allocate(1);
+    b.put(0, new byte[] {value}, 0, 1);
+    socket.tell(SocketProtocol.Send.of(b, 1, out.getRef()));
+    out.expectMessageClass(SocketProtocol.Released.class, Duration.ofSeconds(10));
+    b.release();
+  }
+
+  /**
    * AF_UNIX with the backlog full: a non-blocking connect gets EAGAIN where a blocking one would
    * wait. zerowire waits: once the listener accepts the connection ahead, ours goes through.
    */
