@@ -87,7 +87,11 @@ public final class SocketProtocol {
    * options' {@code connectTimeout} fails with ETIMEDOUT. AF_UNIX: a full listen backlog (EAGAIN)
    * is waited out, as a blocking connect(2) would, until the connect timeout. If {@code replyTo}
    * stops while the connect is under way, the connect is abandoned and the fd closed: nobody would
-   * take the socket. (Only until the answer: an ask's temporary actor may end with it.)
+   * take the socket. Once connected, {@code replyTo} owns the socket until a handler registers:
+   * if it stops first, the socket waits {@code close-timeout} for a {@link Register} and then
+   * closes gracefully (a socket you only send on: register a handler, or close it when done). An
+   * ask's temporary actor owns nothing (it ends with its answer): a socket connected by an ask
+   * stays open until it is closed or a registered handler stops.
    */
   public record Connect(SocketAddress remote, SocketOptions options, ActorRef<ConnectReply> replyTo)
       implements ManagerCommand {
