@@ -912,8 +912,8 @@ final class SocketActor extends AbstractBehavior<Command> {
    * each on average). Why (issue 10): a sender that refills its window from its outcomes (the
    * blight client's callers) then refills while the loop writes on. Holding a whole loop's
    * outcomes made a window of 1,024 small messages travel as one batch, every stage waiting for
-   * the one before, about one core busy of two; told every 64, small messages went from 4.4-4.6 M
-   * to 5.4-6.1 M msg/s (with the blight outbox's hand-off, Outbox.HAND_OFF_AT). Only for small
+   * the one before, about one core busy of two; told every 64, with the blight outbox's hand-off
+   * (Outbox.HAND_OFF_AT), small messages went from 4.4-4.6 M to 6.2-6.6 M msg/s. Only for small
    * Sends: a loop of 4 KiB Sends is busy with bytes on both cores (the kernel's copy, the
    * receiver), and telling early there only added wakes (stream-tcp 4 KiB went from 0.98-1.06x
    * to 0.84-0.92x Netty). Small UDP datagrams, a call each, still travel 64 outcomes a message.

@@ -267,7 +267,7 @@ public final class VirtualThreadPerTask extends ExecutorServiceConfigurator {
     private int count; // slots filled and not yet taken by the owner (the sweep may have emptied some)
     private int ran;
     private boolean registered;
-    private boolean handingOff; // the task running now said it will run long: see handOffFromNowOn
+    private boolean handingOff; // the task running now hands what it submits to other threads: handOffFromNowOn
     private long startNanos; // a borrowed run's start
     volatile long taskStartNanos;
     volatile boolean ended;

@@ -338,9 +338,10 @@ public final class BlightClient extends AbstractBehavior<ClientCommand> {
 
   /**
    * After a handler that may write or finish requests: what it wrote leaves in one message to the
-   * socket, the outcomes it gathered in one per receiver. Until here neither has left ({@link
-   * Outbox#flush}, {@link ReplyBatch}); handlers that tell the socket anything else do it through
-   * {@link Outbox#tell}, after the writes.
+   * socket (a batch of more than {@link Outbox#HAND_OFF_AT} in pieces, the earlier ones already
+   * gone), the outcomes it gathered in one per receiver. Until here neither has left otherwise
+   * ({@link Outbox#flush}, {@link ReplyBatch}); handlers that tell the socket anything else do it
+   * through {@link Outbox#tell}, after the writes.
    */
   private Behavior<ClientCommand> flushed(Behavior<ClientCommand> next) {
     outcomes.flush();

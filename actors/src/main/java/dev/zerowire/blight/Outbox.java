@@ -29,9 +29,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  * in one message (a {@link Sends} when there are several), so a batch of requests, or the acks
  * of one chunk of pipelined messages, costs the socket one mailbox hop instead of one each (issue
  * 10); a batch of more than {@link #HAND_OFF_AT} leaves in pieces of that many, each as soon as
- * it is framed. The owner flushes before each of its handlers returns, and tells the socket anything
- * else (Close, Abort, ResumeReading) through {@link #tell}, which flushes first, so nothing
- * overtakes a write.
+ * it is framed. The owner flushes before each of its handlers returns, and tells the socket
+ * anything else (Close, Abort, ResumeReading) through {@link #tell}, which flushes first, so
+ * nothing overtakes a write.
  *
  * <p>What must stay true: messages are written to the socket in submit order; every submitted
  * message comes back exactly once, from {@link #complete} (its outcome), {@link #takeHeld} or
