@@ -227,7 +227,11 @@ class BlightClientStallTest {
       batch.add(BlightProtocol.Request.of(BlightType.REPAINT, NativeBuffer.allocate(1 << 20), k, replies.getRef()));
     }
     c.ref().tell(new BlightProtocol.Requests(batch));
-    BlightTestSupport.sleep(200); // the socket has written what the kernel takes and queued the rest
+    TestProbe<BlightProtocol.ClientStats> stats = kit.createTestProbe();
+    long deadline = System.nanoTime() + LONG.toNanos();
+    do { // until the socket has taken some: written what the kernel takes, queued the rest
+      c.ref().tell(new BlightProtocol.GetClientStats(stats.getRef()));
+    } while (stats.receiveMessage(LONG).socket().sends() == 0 && System.nanoTime() < deadline);
     kit.stop(c.ref());
     return new StoppedClient(server, replies);
   }
