@@ -17,7 +17,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 9, break 4: a client facing a stalled server gives up after its stall timeout, and every
@@ -181,7 +184,7 @@ class BlightClientStallTest {
    * client held back are Rejected at once, as before.
    */
   @ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  @ValueSource(booleans = {true, false})
   void aClientStoppedFromOutsideStillAnswersWhatItsSocketTook(boolean drain) throws Exception {
     try (RawServer raw = new RawServer(Transport.UNIX, dir)) {
       StoppedClient c = stopWithRequestsInItsSocket(raw);
@@ -242,7 +245,7 @@ class BlightClientStallTest {
      * Rejected if held back, else (after {@code drained}) Sent and arrived whole.
      */
     void checkOutcomes(boolean drained) throws IOException {
-      java.util.Map<Long, BlightProtocol.RequestOutcome> outcomes = new java.util.HashMap<>();
+      Map<Long, BlightProtocol.RequestOutcome> outcomes = new HashMap<>();
       while (outcomes.size() < 16) {
         List<BlightProtocol.RequestOutcome> got = switch (replies.receiveMessage(LONG)) {
           case BlightProtocol.RequestOutcomes b -> b.outcomes();
